@@ -1,0 +1,1 @@
+"""nn-course: the NumPy library of the neural-networks course."""
