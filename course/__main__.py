@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--epochs", type=int, default=20, help="passes over the training set")
     parser.add_argument("--hidden", type=int, default=128, help="units in the hidden layer")
-    parser.add_argument("--lr", type=float, default=0.001, help="Adam's learning rate")
+    parser.add_argument("--lr", type=float, default=0.005, help="Adam's learning rate")
     parser.add_argument("--batch-size", type=int, default=32, help="samples per iteration")
     parser.add_argument("--seed", type=int, default=0, help="seed for weights and shuffling")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")

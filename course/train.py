@@ -198,8 +198,10 @@ def fit(
             loss_sum, correct_sum = 0.0, 0.0
             for xb, yb in minibatches(X, y, batch_size, shuffle=shuffle, rng=generator):
                 optimizer.zero_grad()
-                out = model.forward(xb)
-                batch_loss = loss.forward(out, yb)
+                # Overflow is reported once, clearly, by the check below, not by NumPy warnings.
+                with np.errstate(over="ignore", invalid="ignore"):
+                    out = model.forward(xb)
+                    batch_loss = loss.forward(out, yb)
                 if not math.isfinite(batch_loss):
                     raise _diverged(history, epoch, batch_loss, optimizer)
                 grad = loss.backward()
@@ -257,8 +259,9 @@ def _run_callbacks(callbacks: list, history: History, model: Layer) -> bool:
         if isinstance(callback, EarlyStopping):
             watched = history.val_loss[-1] if history.val_loss else history.train_loss[-1]
             if callback.step(watched, model.parameters()):
-                callback.restore(model.parameters())
-                history.best_epoch = callback.best_epoch
+                if callback.best_state is not None:  # None if no epoch ever improved (NaN)
+                    callback.restore(model.parameters())
+                    history.best_epoch = callback.best_epoch
                 stop = True
         elif callable(callback):
             stop = bool(callback(history, model)) or stop

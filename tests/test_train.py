@@ -148,14 +148,16 @@ def test_bad_arguments():
     assert isinstance(History(), History)
 
 
-def test_digits_mlp_reaches_95_percent_within_20_epochs():
-    """The issue's end-to-end check: 64-128-10 ReLU MLP with Adam on the digits data."""
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_digits_mlp_reaches_95_percent_within_20_epochs(seed):
+    """The issue's end-to-end check: 64-128-10 ReLU MLP with Adam on the digits data, with the
+    settings of ``python -m course``, for several seeds."""
     data = digits()
-    model = Sequential(Dense(64, 128, rng=0), ReLU(), Dense(128, 10, rng=1))
+    model = Sequential(Dense(64, 128, rng=seed), ReLU(), Dense(128, 10, rng=seed + 1))
     loss = SoftmaxCrossEntropy()
-    history = fit(model, loss, Adam(model.parameters(), lr=0.001), data.X_train, data.y_train,
+    history = fit(model, loss, Adam(model.parameters(), lr=0.005), data.X_train, data.y_train,
                   epochs=20, batch_size=32, X_val=data.X_val, y_val=data.y_val,
-                  progress=False, rng=0)
+                  progress=False, rng=seed)
     _, test_acc = evaluate(model, loss, data.X_test, data.y_test)
-    assert history.epochs <= 20
+    assert history.epochs == 20
     assert test_acc >= 0.95
