@@ -194,6 +194,19 @@ def torch_epoch(X, y, batch, optimizer_name: str, lr: float) -> float | None:
     return time.perf_counter() - start
 
 
+def blas_description() -> str:
+    """Which BLAS NumPy's matrix multiply runs (kernel and threads), if threadpoolctl can tell."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "BLAS: unknown (threadpoolctl not installed)"
+    for pool in threadpool_info():
+        if pool.get("user_api") == "blas":
+            return (f"BLAS: {pool.get('internal_api')} {pool.get('version')}, kernel "
+                    f"{pool.get('architecture')}, {pool.get('num_threads')} threads")
+    return "BLAS: none found"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--samples", type=int, default=20_000)
@@ -219,6 +232,7 @@ def main() -> None:
             if seconds is not None:
                 best[key] = min(best.get(key, np.inf), seconds)
 
+    print(blas_description())
     print(f"784-512-512-10 ReLU MLP, float32, batch {args.batch}, one epoch of {args.samples} "
           f"samples ({flops / 1e9:.1f} GFLOP of matrix products), best of {args.repeats}")
     print(f"{'variant':<16}{'s/epoch':>10}{'GFLOP/s':>10}{'vs plain':>10}")
