@@ -22,17 +22,21 @@ topological order, so each node's ``dL/dz`` is complete before it is used) and a
 A node used by several modules receives one contribution from each, and the contributions add up
 (``+=``), exactly as the multivariable chain rule says.
 
-In :class:`Value` every operation creates its output node and, right there, a small closure
-``_backward`` holding its local rule. It receives ``out_grad = dL/dz`` and adds each input's share;
-for ``out = self * other``::
+In :class:`Value` every operation creates its output node and, right there, writes down its
+*local* derivatives: one number per input, ``dz/dx`` for each input ``x``. For ``z = x * y``::
 
-    self.grad  += other.data * out_grad      # dL/dx += dz/dx * dL/dz
-    other.grad += self.data * out_grad       # dL/dy += dz/dy * dL/dz
+    out = Value(x.data * y.data, _prev=(x, y), _local_grads=(y.data, x.data))
+    #                                          dz/dx = y, dz/dy = x
 
-(micrograd's closures read ``out.grad`` instead. A closure that refers to ``out`` and is stored on
-``out`` is a reference cycle, so a used graph can only be freed by Python's cycle collector; passing
-``dL/dz`` in as an argument avoids the cycle, which made this engine about twice as fast in
-``benchmarks/bench_value.py``.)
+:meth:`Value.backward` then applies the chain rule for one module, the same line for every
+node::
+
+    child.grad += local_grad * node.grad          # dL/dx += dz/dx * dL/dz
+
+(micrograd stores a closure ``_backward`` per node instead. Storing the local derivatives as
+plain numbers says the same thing, keeps the chain rule in one place, and is several times faster
+in ``benchmarks/bench_value.py``: a closure per node makes ~5 extra objects that Python's garbage
+collector keeps walking while a large graph is built.)
 
 Example (the slides' example)
 -----------------------------
@@ -60,7 +64,6 @@ from __future__ import annotations
 
 import math
 import shutil
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # imported lazily at run time: matplotlib is slow to import
@@ -84,10 +87,9 @@ class Value:
             gradients of successive ``backward`` calls until :meth:`zero_grad`.
         label: the name given by the user ("" for intermediate results unless set).
         _prev: the children, i.e. the input nodes this node was computed from (empty for a leaf).
+        _local_grads: the local derivatives ``dz/dx``, one per child, in the same order.
         _op: the operation that produced this node ("+", "*", "/", "**2", "exp", ...; "" for a
             leaf), used for drawing.
-        _backward: the closure with this operation's local rule, called as
-            ``_backward(dL/dz)`` during :meth:`backward`; None for a leaf.
 
     Operations take a ``Value`` or a Python number on either side (``2 - x``, ``3 / x``);
     a number is wrapped in a constant leaf ``Value``.
@@ -95,10 +97,15 @@ class Value:
 
     # __slots__ stores the six attributes in a fixed array instead of a per-node dict:
     # smaller nodes and faster attribute access (a graph easily has 10^5 nodes).
-    __slots__ = ("data", "grad", "label", "_prev", "_op", "_backward")
+    __slots__ = ("data", "grad", "label", "_prev", "_local_grads", "_op")
 
     def __init__(
-        self, data: float, label: str = "", _prev: tuple[Value, ...] = (), _op: str = ""
+        self,
+        data: float,
+        label: str = "",
+        _prev: tuple[Value, ...] = (),
+        _local_grads: tuple[float, ...] = (),
+        _op: str = "",
     ) -> None:
         try:
             self.data = float(data)
@@ -110,82 +117,55 @@ class Value:
         self.grad = 0.0
         self.label = label
         self._prev = _prev
+        self._local_grads = _local_grads
         self._op = _op
-        self._backward: Callable[[float], None] | None = None
 
     def __repr__(self) -> str:
         label = f"{self.label!r}, " if self.label else ""
         return f"Value({label}data={self.data:.6g}, grad={self.grad:.6g})"
 
     # ----------------------------------------------------------------------------------------
-    # Binary operations. In each rule z is the output `out`, x is `self` and y is `other`.
+    # Binary operations: z = out, x = self, y = other. Each lists (dz/dx, dz/dy).
     # ----------------------------------------------------------------------------------------
 
     def __add__(self, other: Value | Number) -> Value:
-        """z = x + y.  Local rule: dz/dx = 1, dz/dy = 1."""
+        """z = x + y.  Local derivatives: dz/dx = 1, dz/dy = 1."""
         if not isinstance(other, Value):
             other = _constant(other, "+")
-        out = Value(self.data + other.data, "", (self, other), "+")
-
-        def _backward(out_grad: float) -> None:
-            self.grad += out_grad
-            other.grad += out_grad
-
-        out._backward = _backward
-        return out
+        return Value(self.data + other.data, "", (self, other), (1.0, 1.0), "+")
 
     def __sub__(self, other: Value | Number) -> Value:
-        """z = x - y.  Local rule: dz/dx = 1, dz/dy = -1."""
+        """z = x - y.  Local derivatives: dz/dx = 1, dz/dy = -1."""
         if not isinstance(other, Value):
             other = _constant(other, "-")
-        out = Value(self.data - other.data, "", (self, other), "-")
-
-        def _backward(out_grad: float) -> None:
-            self.grad += out_grad
-            other.grad -= out_grad
-
-        out._backward = _backward
-        return out
+        return Value(self.data - other.data, "", (self, other), (1.0, -1.0), "-")
 
     def __mul__(self, other: Value | Number) -> Value:
-        """z = x * y.  Local rule: dz/dx = y, dz/dy = x."""
+        """z = x * y.  Local derivatives: dz/dx = y, dz/dy = x."""
         if not isinstance(other, Value):
             other = _constant(other, "*")
-        out = Value(self.data * other.data, "", (self, other), "*")
-
-        def _backward(out_grad: float) -> None:
-            self.grad += other.data * out_grad
-            other.grad += self.data * out_grad
-
-        out._backward = _backward
-        return out
+        return Value(self.data * other.data, "", (self, other), (other.data, self.data), "*")
 
     def __truediv__(self, other: Value | Number) -> Value:
-        """z = x / y.  Local rule: dz/dx = 1 / y, dz/dy = -x / y^2."""
+        """z = x / y.  Local derivatives: dz/dx = 1 / y, dz/dy = -x / y^2."""
         if not isinstance(other, Value):
             other = _constant(other, "/")
-        if other.data == 0.0:
+        x, y = self.data, other.data
+        if y == 0.0:
             raise ZeroDivisionError(
-                f"division by zero in Value '/': {self.data!r} / {other.data!r}; "
+                f"division by zero in Value '/': {x!r} / {y!r}; "
                 "the denominator must be non-zero."
             )
-        out = Value(self.data / other.data, "", (self, other), "/")
-
-        def _backward(out_grad: float) -> None:
-            self.grad += (1.0 / other.data) * out_grad
-            other.grad += (-self.data / other.data**2) * out_grad
-
-        out._backward = _backward
-        return out
+        return Value(x / y, "", (self, other), (1.0 / y, -x / y**2), "/")
 
     def __pow__(self, exponent: Value | Number) -> Value:
-        """z = x^n for a constant number n.  Local rule: dz/dx = n x^(n-1).
+        """z = x^n for a constant number n.  Local derivative: dz/dx = n x^(n-1).
 
         With a ``Value`` exponent ``y`` (``z = x^y``, needs ``x > 0``): dz/dx = y x^(y-1) and
         dz/dy = x^y ln(x).
 
-        At ``x = 0`` with ``n < 1`` (e.g. ``x**0.5``) the derivative is infinite and
-        :meth:`backward` raises ``ZeroDivisionError``.
+        At ``x = 0`` with ``0 < n < 1`` (e.g. ``x**0.5``) the derivative is infinite: the local
+        derivative is ``inf``, and gradients through it become inf or nan.
         """
         if isinstance(exponent, Value):
             return self._pow_value(exponent)
@@ -194,39 +174,30 @@ class Value:
                 f"Value ** expects an int, a float or a Value as exponent, got "
                 f"{type(exponent).__name__}."
             )
-        if self.data == 0.0 and exponent < 0:
-            raise ZeroDivisionError(
-                f"Value '**{exponent}': 0.0 cannot be raised to a negative power."
-            )
-        if self.data < 0.0 and not float(exponent).is_integer():
+        x, n = self.data, exponent
+        if x == 0.0 and n < 0:
+            raise ZeroDivisionError(f"Value '**{n}': 0.0 cannot be raised to a negative power.")
+        if x < 0.0 and not float(n).is_integer():
             raise ValueError(
-                f"Value '**{exponent}': a negative base {self.data!r} with a non-integer "
+                f"Value '**{n}': a negative base {x!r} with a non-integer "
                 "exponent has no real result."
             )
-        out = Value(self.data**exponent, "", (self,), f"**{exponent}")
-
-        def _backward(out_grad: float) -> None:
-            self.grad += (exponent * self.data ** (exponent - 1)) * out_grad
-
-        out._backward = _backward
-        return out
+        if x == 0.0 and n < 1:
+            local = 0.0 if n == 0 else math.inf  # d/dx x^0 = 0; d/dx x^n is infinite at 0
+        else:
+            local = n * x ** (n - 1)
+        return Value(x**n, "", (self,), (local,), f"**{n}")
 
     def _pow_value(self, other: Value) -> Value:
         """z = x^y with both x and y nodes (x > 0): dz/dx = y x^(y-1), dz/dy = x^y ln(x)."""
-        if self.data <= 0.0:
+        x, y = self.data, other.data
+        if x <= 0.0:
             raise ValueError(
-                f"Value '**' with a Value exponent needs a positive base, got {self.data!r}; "
+                f"Value '**' with a Value exponent needs a positive base, got {x!r}; "
                 "use a constant number exponent for other bases."
             )
-        result = self.data**other.data
-        out = Value(result, "", (self, other), "**")
-
-        def _backward(out_grad: float) -> None:
-            self.grad += (other.data * self.data ** (other.data - 1.0)) * out_grad
-            other.grad += (result * math.log(self.data)) * out_grad
-
-        out._backward = _backward
-        return out
+        z = x**y
+        return Value(z, "", (self, other), (y * x ** (y - 1.0), z * math.log(x)), "**")
 
     # Numbers on the left: 2 + x, 2 - x, 2 * x, 2 / x, 2 ** x.
     def __radd__(self, other: Number) -> Value:
@@ -250,88 +221,55 @@ class Value:
         return _constant(other, "**") ** self
 
     # ----------------------------------------------------------------------------------------
-    # Unary operations. In each rule z is the output `out` and x is `self`.
+    # Unary operations: z = out, x = self. Each lists (dz/dx,).
     # ----------------------------------------------------------------------------------------
 
     def __neg__(self) -> Value:
-        """z = -x.  Local rule: dz/dx = -1."""
-        out = Value(-self.data, "", (self,), "neg")
-
-        def _backward(out_grad: float) -> None:
-            self.grad -= out_grad
-
-        out._backward = _backward
-        return out
+        """z = -x.  Local derivative: dz/dx = -1."""
+        return Value(-self.data, "", (self,), (-1.0,), "neg")
 
     def exp(self) -> Value:
-        """z = e^x.  Local rule: dz/dx = e^x = z."""
+        """z = e^x.  Local derivative: dz/dx = e^x = z."""
         try:
-            result = math.exp(self.data)
+            z = math.exp(self.data)
         except OverflowError:
             raise OverflowError(
                 f"Value 'exp': exp({self.data!r}) is too large for a float."
             ) from None
-        out = Value(result, "", (self,), "exp")
-
-        def _backward(out_grad: float) -> None:
-            self.grad += result * out_grad
-
-        out._backward = _backward
-        return out
+        return Value(z, "", (self,), (z,), "exp")
 
     def log(self) -> Value:
-        """z = ln(x) for x > 0.  Local rule: dz/dx = 1 / x."""
-        if self.data <= 0.0:
+        """z = ln(x) for x > 0.  Local derivative: dz/dx = 1 / x."""
+        x = self.data
+        if x <= 0.0:
             raise ValueError(
-                f"Value 'log': log is defined only for positive numbers, got log({self.data!r})."
+                f"Value 'log': log is defined only for positive numbers, got log({x!r})."
             )
-        out = Value(math.log(self.data), "", (self,), "log")
-
-        def _backward(out_grad: float) -> None:
-            self.grad += (1.0 / self.data) * out_grad
-
-        out._backward = _backward
-        return out
+        return Value(math.log(x), "", (self,), (1.0 / x,), "log")
 
     def tanh(self) -> Value:
-        """z = tanh(x).  Local rule: dz/dx = 1 - tanh(x)^2 = 1 - z^2."""
-        result = math.tanh(self.data)
-        out = Value(result, "", (self,), "tanh")
-
-        def _backward(out_grad: float) -> None:
-            self.grad += (1.0 - result**2) * out_grad
-
-        out._backward = _backward
-        return out
+        """z = tanh(x).  Local derivative: dz/dx = 1 - tanh(x)^2 = 1 - z^2."""
+        z = math.tanh(self.data)
+        return Value(z, "", (self,), (1.0 - z**2,), "tanh")
 
     def relu(self) -> Value:
-        """z = max(0, x).  Local rule: dz/dx = 1 if x > 0 else 0."""
-        out = Value(self.data if self.data > 0.0 else 0.0, "", (self,), "relu")
-
-        def _backward(out_grad: float) -> None:
-            if self.data > 0.0:
-                self.grad += out_grad
-
-        out._backward = _backward
-        return out
+        """z = max(0, x).  Local derivative: dz/dx = 1 if x > 0 else 0."""
+        if self.data > 0.0:
+            return Value(self.data, "", (self,), (1.0,), "relu")
+        return Value(0.0, "", (self,), (0.0,), "relu")
 
     def sigmoid(self) -> Value:
-        """z = sigma(x) = 1 / (1 + e^(-x)).  Local rule: dz/dx = sigma(x) (1 - sigma(x)) = z(1-z).
+        """z = sigma(x) = 1 / (1 + e^(-x)).  Local derivative: dz/dx = sigma(x) (1 - sigma(x)).
 
         Computed as e^x / (1 + e^x) for x < 0 so that e^(-x) cannot overflow.
         """
-        if self.data >= 0.0:
-            result = 1.0 / (1.0 + math.exp(-self.data))
+        x = self.data
+        if x >= 0.0:
+            z = 1.0 / (1.0 + math.exp(-x))
         else:
-            exp_x = math.exp(self.data)
-            result = exp_x / (1.0 + exp_x)
-        out = Value(result, "", (self,), "sigmoid")
-
-        def _backward(out_grad: float) -> None:
-            self.grad += result * (1.0 - result) * out_grad
-
-        out._backward = _backward
-        return out
+            exp_x = math.exp(x)
+            z = exp_x / (1.0 + exp_x)
+        return Value(z, "", (self,), (z * (1.0 - z),), "sigmoid")
 
     # ----------------------------------------------------------------------------------------
     # Backpropagation
@@ -342,8 +280,9 @@ class Value:
 
         1. Order the graph topologically (every node after its children).
         2. Seed ``dL/dL = 1``.
-        3. Walk the order in reverse, calling each node's ``_backward(node.grad)``: when a node
-           is reached, all the nodes that use it have already added their share to its ``grad``.
+        3. Walk the order in reverse and apply the chain rule for one module at each node:
+           ``child.grad += dz/dx * node.grad`` for each child. When a node is reached, all the
+           nodes that use it have already added their share to its ``grad``.
 
         Leaves (inputs and weights) *accumulate*: their ``grad`` grows by this call's gradient.
         The intermediate nodes are reset to 0 first, so each call propagates only its own
@@ -355,8 +294,8 @@ class Value:
                 node.grad = 0.0
         self.grad = 1.0
         for node in reversed(order):
-            if node._backward is not None:
-                node._backward(node.grad)
+            for child, local_grad in zip(node._prev, node._local_grads):
+                child.grad += local_grad * node.grad  # dL/dx += dz/dx * dL/dz
 
     def zero_grad(self) -> None:
         """Set ``grad = 0.0`` on every node of this node's graph (including the leaves)."""
