@@ -35,6 +35,10 @@ def _use_this_python_for_kernels() -> None:
     bin_dir = str(Path(sys.executable).parent)
     os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    # Small matrices: one BLAS thread is faster, and the same setting as the nbval tests use
+    # (see the repository's conftest.py).
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 
 def problems_in(notebook) -> list[str]:

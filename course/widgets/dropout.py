@@ -23,7 +23,6 @@ back to a rate already seen redraws at once. The same seed gives the same pictur
 
 from __future__ import annotations
 
-import contextlib
 import functools
 from numbers import Integral, Real
 
@@ -38,7 +37,7 @@ from course.network import Sequential
 from course.optim import Adam
 from course.plots import plot_decision_boundary
 from course.train import History, evaluate, fit
-from course.widgets.base import Explorer, float_slider
+from course.widgets.base import Explorer, float_slider, one_blas_thread
 
 TRAIN_SIZE = 40  # few points: a 2-64-64-2 network (4,482 parameters) overfits them
 VALIDATION_SIZE = 300
@@ -197,20 +196,6 @@ def dropout_explorer(
     """
     return DropoutExplorer(dropout_rate=dropout_rate, seed=seed, epochs=epochs)
 
-
-def one_blas_thread() -> contextlib.AbstractContextManager:
-    """A context in which NumPy's matrix products use one BLAS thread.
-
-    The matrices here are tiny (40 x 64 times 64 x 64). Splitting such a product between
-    threads costs more than it saves, and on a busy 2-core machine the threads wait for each
-    other: one thread made a redraw about 5 times faster (0.25 s instead of 1 to 2 s). Uses
-    threadpoolctl (installed with scikit-learn); without it, nothing changes.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _check_dropout_rate(value) -> float:
