@@ -1,0 +1,172 @@
+"""``python -m autograder``: release assignments, grade submissions, run the demo.
+
+    python -m autograder release [ASSIGNMENT ...]
+    python -m autograder grade ASSIGNMENT SUBMISSIONS [--workers N] [--timeout SECONDS]
+                               [--cell-timeout SECONDS] [--out DIR]
+    python -m autograder demo [--assignment NAME] [--out DIR]
+
+Exit codes: 0 when the work was done (a batch with broken submissions is still graded: each is
+reported in the summary), 2 on a usage or setup error (an unknown assignment, a missing folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+from autograder.course import REPOSITORY, SetupError, assignments, find_assignment
+
+USAGE_ERROR = 2
+
+
+def _quiet_nbgrader() -> None:
+    """nbgrader logs every step; keep warnings and errors only (they go to the log file)."""
+    logging.getLogger("traitlets").setLevel(logging.ERROR)
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+
+
+def cmd_release(args) -> int:
+    from autograder.release import release
+
+    root = _course_dir(args)
+    names = args.assignments or [a.name for a in assignments(root)]
+    chosen = [find_assignment(name, root) for name in names]
+    for assignment in chosen:
+        print(f"validating {assignment.name}: running the solution against its own tests ...")
+        for path in release(assignment, root):
+            print(f"  released {path.relative_to(root)}")
+    return 0
+
+
+def _course_dir(args) -> Path:
+    root = Path(args.course_dir).resolve() if args.course_dir else REPOSITORY
+    if not (root / "solutions").is_dir():
+        raise SetupError(f"{root} has no solutions/ folder: give the course directory with "
+                         "--course-dir")
+    return root
+
+
+def cmd_grade(args) -> int:
+    from autograder.grading import grade_submissions
+    from autograder.report import summary_table, write_feedback, write_grades_csv
+    from autograder.submissions import collect, unpack
+
+    root = _course_dir(args)
+    assignment = find_assignment(args.assignment, root)
+    if args.workers < 1:
+        raise SetupError("--workers must be at least 1")
+    if args.timeout <= 0 or args.cell_timeout <= 0:
+        raise SetupError("--timeout and --cell-timeout must be positive numbers of seconds")
+    out = Path(args.out or root / "grades" / assignment.name).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    folder = unpack(Path(args.submissions).resolve(), out / "unpacked")
+    submissions = collect(folder, assignment)
+    if not submissions:
+        raise SetupError(f"no student folders in {folder}: expected <student>/<notebook>.ipynb")
+    print(f"grading {assignment.name}: {len(submissions)} students, {args.workers} at a time, "
+          f"time limit {args.timeout:g} s per notebook and {args.cell_timeout:g} s per cell")
+    started = time.perf_counter()
+    with tqdm(total=len(submissions), unit="student", disable=args.no_progress) as bar:
+        results = grade_submissions(
+            assignment, submissions, out / "nbgrader", workers=args.workers,
+            timeout=args.timeout, cell_timeout=args.cell_timeout,
+            on_done=lambda _student: bar.update(1),
+        )
+    write_grades_csv(results, out / "grades.csv")
+    write_feedback(results, assignment, out / "nbgrader", out)
+    print(summary_table(results))
+    print(f"graded in {time.perf_counter() - started:.1f} s; grades: {out / 'grades.csv'}; "
+          f"feedback: {out / 'feedback'}/<student>/")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from autograder.release import release
+    from autograder.samples import demo_submissions
+
+    root = _course_dir(args)
+    assignment = find_assignment(args.assignment, root)
+    out = Path(args.out or root / "demo").resolve()
+    if out.exists():
+        shutil.rmtree(out)
+    print(f"1. release {assignment.name} (the solution must pass its own tests first)")
+    released = release(assignment, root)
+    for path in released:
+        print(f"   released {path.relative_to(root)}")
+    print("2. sample submissions:")
+    source = assignment.source_dir / released[0].name
+    students = demo_submissions(released[0], source, out / "submissions")
+    for student, description in students.items():
+        print(f"   {student:5s} {description}")
+    print("3. grade them")
+    grade_args = argparse.Namespace(
+        assignment=assignment.name, submissions=str(out / "submissions"), workers=args.workers,
+        timeout=60.0, cell_timeout=10.0, out=str(out / "grades"), no_progress=args.no_progress,
+        course_dir=str(root),
+    )
+    return cmd_grade(grade_args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder",
+        description="Release the course's nbgrader assignments, grade submissions, export "
+                    "grades and feedback.",
+    )
+    course_dir = argparse.ArgumentParser(add_help=False)
+    course_dir.add_argument("--course-dir", metavar="DIR",
+                            help="the course directory holding solutions/ (default: this "
+                                 "repository)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    release = commands.add_parser("release", help="validate and release assignments",
+                                  parents=[course_dir])
+    release.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
+                         help="assignment names (default: all of them)")
+    release.set_defaults(run=cmd_release)
+
+    grade = commands.add_parser("grade", help="grade a folder (or zip) of submissions",
+                                parents=[course_dir])
+    grade.add_argument("assignment", metavar="ASSIGNMENT")
+    grade.add_argument("submissions", metavar="SUBMISSIONS",
+                       help="a folder of <student_id>/<notebook>.ipynb, or a zip of one")
+    grade.add_argument("--workers", type=int, default=4,
+                       help="notebooks graded at the same time (default 4)")
+    grade.add_argument("--timeout", type=float, default=300.0,
+                       help="time limit per notebook, in seconds (default 300)")
+    grade.add_argument("--cell-timeout", type=float, default=60.0,
+                       help="time limit per cell, in seconds (default 60)")
+    grade.add_argument("--out", metavar="DIR",
+                       help="where grades.csv and feedback/ go (default grades/<assignment>)")
+    grade.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    grade.set_defaults(run=cmd_grade)
+
+    demo = commands.add_parser("demo", help="release, make sample submissions, grade them",
+                               parents=[course_dir])
+    demo.add_argument("--assignment", default="a1_neuron_perceptron")
+    demo.add_argument("--out", metavar="DIR", help="default: demo/")
+    demo.add_argument("--workers", type=int, default=4)
+    demo.add_argument("--no-progress", action="store_true")
+    demo.set_defaults(run=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _quiet_nbgrader()
+    try:
+        return args.run(args)
+    except SetupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return USAGE_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,261 @@
+"""Grading a batch of submissions with nbgrader, several notebooks at once.
+
+The steps, for one assignment and a folder of submissions (see ``python -m autograder grade``):
+
+1. ``prepare_course``: a fresh nbgrader course directory for this run, ``OUT/nbgrader/``, with
+   the assignment's source copied in and ``generate_assignment`` run, so that its gradebook
+   (SQLite) knows the assignment, its cells, their points and checksums.
+2. ``copy_in``: every student's gradable notebooks into ``submitted/<student>/<assignment>/``.
+3. ``autograde``: nbgrader's own Autograde converter, one per student, run in a pool of worker
+   threads, so that several students' kernels execute at once inside this one process (the
+   kernels are separate processes; most of a notebook's wall time is spent waiting on them).
+   nbgrader overwrites the test cells with the source version (so an edited or deleted test
+   gives no credit), executes with time limits (:mod:`autograder.execute`), and saves the
+   scores. Gradebook writes are serialized by one lock; everything else runs in parallel.
+4. ``feedback``: nbgrader's GenerateFeedback per student, an HTML page per notebook.
+5. the scores are read back from the gradebook, and each student's problems (time limits,
+   syntax errors, ``sys.exit()``, a dead kernel, missing or broken notebooks) are listed.
+
+One student's failure never stops or changes another's grade: each student is graded by its own
+converter, its exceptions are caught and reported for that student.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import threading
+import warnings
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
+from nbgrader.converters.base import BaseConverter
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import Execute, SaveAutoGrades
+from sqlalchemy.exc import SAWarning
+
+from autograder.course import Assignment, nbgrader_config
+from autograder.execute import LimitedExecute
+from autograder.submissions import Submission
+
+GRADEBOOK_LOCK = threading.Lock()  # one writer at a time in the SQLite gradebook
+
+
+@dataclass
+class StudentResult:
+    """What the batch found for one student."""
+
+    student_id: str
+    score: float = 0.0
+    max_score: float = 0.0
+    problems: list[str] = field(default_factory=list)
+    graded: bool = False  # at least one notebook went through nbgrader
+
+    @property
+    def status(self) -> str:
+        if not self.graded:
+            return "not graded"
+        return "graded with problems" if self.problems else "graded"
+
+
+def use_this_environment() -> None:
+    """Kernels and nbgrader's helper programs (alembic) come from this Python environment."""
+    # nbgrader's gradebook code triggers a harmless SQLAlchemy warning on every submission.
+    warnings.filterwarnings("ignore", category=SAWarning)
+    bin_dir = str(Path(sys.executable).parent)
+    if not os.environ.get("PATH", "").startswith(bin_dir + os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    # nbgrader's converter sets this for every notebook and removes it afterwards, which is not
+    # safe with threads; it is set once here for the whole run instead.
+    os.environ["NBGRADER_EXECUTION"] = "autograde"
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices, many kernels at once
+
+
+# ---------------------------------------------------------------------------------------------
+# nbgrader, made safe for threads
+# ---------------------------------------------------------------------------------------------
+class LockedSaveAutoGrades(SaveAutoGrades):
+    """nbgrader's SaveAutoGrades, one thread at a time."""
+
+    def preprocess(self, nb, resources):
+        with GRADEBOOK_LOCK:
+            return super().preprocess(nb, resources)
+
+
+class ThreadSafeAutograde(Autograde):
+    """nbgrader's Autograde for one student, safe to run beside others in threads."""
+
+    def init_assignment(self, assignment_id: str, student_id: str) -> None:
+        with GRADEBOOK_LOCK:  # creates the student and the submission in the gradebook
+            super().init_assignment(assignment_id, student_id)
+
+    def convert_single_notebook(self, notebook_filename: str) -> None:
+        # Autograde's own version wraps the second pass in utils.setenv(), which changes
+        # os.environ for the whole process; use_this_environment() sets it once instead.
+        self._sanitizing = True
+        self._init_preprocessors()
+        BaseConverter.convert_single_notebook(self, notebook_filename)
+        built = os.path.join(self.writer.build_directory, os.path.basename(notebook_filename))
+        self._sanitizing = False
+        self._init_preprocessors()
+        try:
+            BaseConverter.convert_single_notebook(self, built)
+        finally:
+            self._sanitizing = True
+
+
+def _thread_safe(preprocessors: list) -> list:
+    """nbgrader's autograde steps, with our Execute and the locked SaveAutoGrades."""
+    replace = {Execute: LimitedExecute, SaveAutoGrades: LockedSaveAutoGrades}
+    return [replace.get(p, p) for p in preprocessors]
+
+
+# ---------------------------------------------------------------------------------------------
+# The steps
+# ---------------------------------------------------------------------------------------------
+def prepare_course(assignment: Assignment, course_root: Path) -> None:
+    """A fresh course directory for this run, with the assignment generated into its gradebook."""
+    if course_root.exists():
+        shutil.rmtree(course_root)
+    shutil.copytree(assignment.source_dir, course_root / "source" / assignment.name)
+    config = nbgrader_config(course_root)
+    config.CourseDirectory.assignment_id = assignment.name
+    config.GenerateAssignment.force = True
+    config.GenerateAssignment.create_assignment = True
+    coursedir = CourseDirectory(config=config)
+    GenerateAssignment(coursedir=coursedir, config=config).start()
+
+
+def copy_in(submission: Submission, assignment: Assignment, course_root: Path) -> None:
+    """Copy a student's gradable notebooks into the run's ``submitted/`` folder."""
+    target = course_root / "submitted" / submission.student_id / assignment.name
+    target.mkdir(parents=True, exist_ok=True)
+    for name, path in submission.notebooks.items():
+        shutil.copyfile(path, target / f"{name}.ipynb")
+
+
+def autograde_student(student_id: str, assignment: Assignment, course_root: Path,
+                      timeout: float, cell_timeout: float) -> None:
+    """Run nbgrader's Autograde for one student (raises if nbgrader could not grade it)."""
+    config = nbgrader_config(course_root)
+    config.CourseDirectory.assignment_id = assignment.name
+    config.CourseDirectory.student_id = student_id
+    config.Autograde.force = True
+    config.Autograde.create_student = True
+    config.Execute.timeout = int(max(1, cell_timeout))
+    config.LimitedExecute.timeout = int(max(1, cell_timeout))
+    config.LimitedExecute.notebook_timeout = float(timeout)
+    converter = ThreadSafeAutograde(coursedir=CourseDirectory(config=config), config=config)
+    converter.autograde_preprocessors = _thread_safe(converter.autograde_preprocessors)
+    converter.start()
+
+
+def generate_feedback(student_id: str, assignment: Assignment, course_root: Path) -> None:
+    """nbgrader's HTML feedback for one student's autograded notebooks."""
+    config = nbgrader_config(course_root)
+    config.CourseDirectory.assignment_id = assignment.name
+    config.CourseDirectory.student_id = student_id
+    config.GenerateFeedback.force = True
+    GenerateFeedback(coursedir=CourseDirectory(config=config), config=config).start()
+
+
+def problems_in_notebook(path: Path) -> list[str]:
+    """Plain-words problems found in an autograded notebook's outputs."""
+    notebook = nbformat.read(path, as_version=4)
+    problems = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        where = f"cell {index}"
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id:
+            where += f" ({grade_id})"
+        names = [o.get("ename", "") for o in cell.get("outputs", [])
+                 if o.get("output_type") == "error"]
+        if "CellTimeoutError" in names:  # the interrupt that stopped it is the same event
+            names = [n for n in names if n != "KeyboardInterrupt"]
+        for name in names:
+            output = next(o for o in cell.outputs if o.get("ename") == name)
+            if name == "CellTimeoutError":
+                problems.append(f"time limit: {where} was stopped (an infinite loop?)")
+            elif name in ("SyntaxError", "IndentationError", "TabError"):
+                problems.append(f"syntax error in {where}: {output.get('evalue', '')}")
+            elif name == "SystemExit":
+                problems.append(f"sys.exit() was called in {where}")
+            elif name == "DeadKernelError":
+                problems.append(f"the kernel died in {where} (a crash, os._exit() or out of "
+                                "memory); the cells after it were not run")
+            elif name == "KeyboardInterrupt":
+                problems.append(f"{where} was interrupted")
+    return problems
+
+
+def grade_submissions(
+    assignment: Assignment,
+    submissions: list[Submission],
+    course_root: Path,
+    workers: int = 4,
+    timeout: float = 300.0,
+    cell_timeout: float = 60.0,
+    on_done: Callable[[str], None] | None = None,
+) -> list[StudentResult]:
+    """Grade every submission; return one result per student, in the submissions' order."""
+    use_this_environment()
+    prepare_course(assignment, course_root)
+    results = {s.student_id: StudentResult(s.student_id, problems=list(s.problems))
+               for s in submissions}
+    gradable = [s for s in submissions if s.notebooks]
+    for submission in gradable:
+        copy_in(submission, assignment, course_root)
+
+    def grade_one(submission: Submission) -> None:
+        result = results[submission.student_id]
+        try:
+            autograde_student(submission.student_id, assignment, course_root, timeout,
+                              cell_timeout)
+            result.graded = True
+            generate_feedback(submission.student_id, assignment, course_root)
+        except Exception as error:  # reported for this student only
+            result.problems.append(f"nbgrader could not grade this submission: "
+                                   f"{type(error).__name__}: {str(error)[:200]}")
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = {pool.submit(grade_one, s): s.student_id for s in gradable}
+        for future in as_completed(futures):
+            future.result()
+            if on_done:
+                on_done(futures[future])
+    for submission in submissions:
+        if not submission.notebooks and on_done:
+            on_done(submission.student_id)
+
+    _read_scores(assignment, course_root, results)
+    return [results[s.student_id] for s in submissions]
+
+
+def _read_scores(assignment: Assignment, course_root: Path,
+                 results: dict[str, StudentResult]) -> None:
+    db_url = f"sqlite:///{course_root / 'gradebook.db'}"
+    with Gradebook(db_url) as gradebook:
+        max_score = gradebook.find_assignment(assignment.name).max_score
+        for student_id, result in results.items():
+            result.max_score = max_score
+            if not result.graded:
+                continue
+            try:
+                submission = gradebook.find_submission(assignment.name, student_id)
+            except MissingEntry:
+                result.graded = False
+                continue
+            result.score = round(submission.score, 2)
+            for notebook in assignment.notebooks:
+                path = (course_root / "autograded" / student_id / assignment.name /
+                        f"{notebook}.ipynb")
+                if path.exists():
+                    result.problems += problems_in_notebook(path)

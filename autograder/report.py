@@ -1,0 +1,74 @@
+"""What a grading run leaves behind: the grades CSV, feedback per student, a summary table."""
+
+from __future__ import annotations
+
+import csv
+import html
+import shutil
+from pathlib import Path
+
+from autograder.course import Assignment
+from autograder.grading import StudentResult
+
+CSV_COLUMNS = ["student_id", "score", "max_score", "status", "problems"]
+
+
+def write_grades_csv(results: list[StudentResult], path: Path) -> None:
+    """One row per student found, also for a student whose submission could not be graded."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(CSV_COLUMNS)
+        for r in results:
+            writer.writerow([r.student_id, f"{r.score:g}", f"{r.max_score:g}", r.status,
+                             "; ".join(r.problems)])
+
+
+def write_feedback(results: list[StudentResult], assignment: Assignment, course_root: Path,
+                   out: Path) -> None:
+    """``out/feedback/<student>/``: nbgrader's HTML per notebook, plus a summary page."""
+    for r in results:
+        target = out / "feedback" / r.student_id
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        generated = course_root / "feedback" / r.student_id / assignment.name
+        if generated.is_dir():
+            for page in generated.glob("*.html"):
+                shutil.copyfile(page, target / page.name)
+        (target / "index.html").write_text(_summary_page(r, assignment))
+
+
+def _summary_page(result: StudentResult, assignment: Assignment) -> str:
+    problems = "".join(f"<li>{html.escape(p)}</li>" for p in result.problems) or "<li>none</li>"
+    pages = "".join(f'<li><a href="{n}.html">{n}.ipynb</a></li>' for n in assignment.notebooks)
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        f"<title>{html.escape(assignment.name)}: {html.escape(result.student_id)}</title></head>"
+        f"<body><h1>{html.escape(assignment.name)}</h1>"
+        f"<p>Student: <b>{html.escape(result.student_id)}</b></p>"
+        f"<p>Score: <b>{result.score:g} / {result.max_score:g}</b> ({result.status})</p>"
+        f"<h2>Problems found</h2><ul>{problems}</ul>"
+        f"<h2>Your graded notebooks</h2><ul>{pages}</ul>"
+        "<p>Each test prints what it checked: the input, what was expected and what came "
+        "back.</p></body></html>"
+    )
+
+
+def summary_table(results: list[StudentResult]) -> str:
+    """A plain-text table: student, score, status and problems."""
+    width = max([len("student")] + [len(r.student_id) for r in results])
+    lines = [f"{'student':<{width}}  {'score':>13}  status / problems",
+             f"{'-' * width}  {'-' * 13}  {'-' * 40}"]
+    for r in results:
+        score = f"{r.score:g} / {r.max_score:g}"
+        lines.append(f"{r.student_id:<{width}}  {score:>13}  {r.status}")
+        for problem in r.problems:
+            lines.append(f"{'':<{width}}  {'':>13}    - {problem}")
+    graded = [r for r in results if r.graded]
+    if graded:
+        mean = sum(r.score for r in graded) / len(graded)
+        lines.append(f"{len(results)} students, {len(graded)} graded, mean score {mean:.1f}")
+    else:
+        lines.append(f"{len(results)} students, none graded")
+    return "\n".join(lines)
