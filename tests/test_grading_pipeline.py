@@ -1,0 +1,190 @@
+"""The grading pipeline, end to end, on a tiny two-exercise assignment (5 + 3 points).
+
+Everything here runs the real thing: nbgrader's generate_assignment and autograde, real
+kernels, the real SQLite gradebook. One batch of hostile and broken submissions is graded once
+(module fixture); the tests then check each student's grade and the problems reported, and that
+the same students graded alone, or graded twice, get the same grades.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.course import Assignment
+from autograder.grading import grade_submissions
+from autograder.release import release
+from autograder.samples import answered, with_answer, write
+from autograder.submissions import collect
+
+FIXTURE = Path(__file__).parent / "fixtures" / "tiny"
+ALL = ["ex1_square", "ex2_cube"]
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """A course directory with the tiny assignment released."""
+    root = tmp_path_factory.mktemp("course")
+    shutil.copytree(FIXTURE, root / "solutions" / "tiny")
+    assignment = Assignment("tiny", root / "solutions" / "tiny")
+    released = release(assignment, root)
+    source = nbformat.read(assignment.source_dir / "tiny.ipynb", as_version=4)
+    release_nb = nbformat.read(released[0], as_version=4)
+    return root, assignment, source, release_nb
+
+
+def make_batch(folder: Path, source, release_nb) -> None:
+    good = answered(release_nb, source, ALL)
+    write(good, folder / "good" / "tiny.ipynb")
+    write(release_nb, folder / "blank" / "tiny.ipynb")
+    write(answered(release_nb, source, ["ex2_cube"]), folder / "only_cube" / "tiny.ipynb")
+    # an edited test cell: a wrong square, and its test replaced by "5" (full marks if believed)
+    edited = with_answer(good, "ex1_square", "def square(x):\n    return 0")
+    for cell in edited.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "test_ex1_square":
+            cell.source = "5"
+    write(edited, folder / "edited_test" / "tiny.ipynb")
+    # a deleted test cell: a wrong cube, and its test cell removed
+    deleted = with_answer(good, "ex2_cube", "def cube(x):\n    return 0")
+    deleted.cells = [c for c in deleted.cells
+                     if c.metadata.get("nbgrader", {}).get("grade_id") != "test_ex2_cube"]
+    write(deleted, folder / "deleted_test" / "tiny.ipynb")
+    loop = with_answer(good, "ex1_square", "def square(x):\n    while True:\n        pass")
+    write(loop, folder / "infinite_loop" / "tiny.ipynb")
+    write(with_answer(good, "ex1_square", "def square(x) return x * x"),
+          folder / "syntax_error" / "tiny.ipynb")
+    write(with_answer(good, "ex1_square", "import sys\nsys.exit()"),
+          folder / "sys_exit" / "tiny.ipynb")
+    write(with_answer(good, "ex2_cube", "import os\nos._exit(1)"),
+          folder / "kernel_crash" / "tiny.ipynb")
+    (folder / "missing").mkdir(parents=True)
+    write(good, folder / "wrong_name" / "tiny (1).ipynb")
+    (folder / "not_json").mkdir(parents=True)
+    (folder / "not_json" / "tiny.ipynb").write_text('{"cells": [ oops')
+
+
+EXPECTED = {  # student -> (score, a phrase of the reported problem or None)
+    "good": (8, None),
+    "blank": (0, None),
+    "only_cube": (3, None),
+    "edited_test": (3, None),
+    "deleted_test": (5, None),
+    "infinite_loop": (3, "time limit"),
+    "syntax_error": (3, "syntax error"),
+    "sys_exit": (3, "sys.exit()"),
+    "kernel_crash": (5, "kernel died"),
+    "missing": (0, "missing notebook tiny.ipynb"),
+    "wrong_name": (0, "unexpected notebook tiny (1).ipynb"),
+    "not_json": (0, "not a valid notebook"),
+}
+
+
+@pytest.fixture(scope="module")
+def batch(course, tmp_path_factory):
+    root, assignment, source, release_nb = course
+    folder = tmp_path_factory.mktemp("submissions")
+    make_batch(folder, source, release_nb)
+    results = grade_submissions(assignment, collect(folder, assignment),
+                                tmp_path_factory.mktemp("run") / "nbgrader",
+                                workers=4, timeout=60, cell_timeout=4)
+    return folder, {r.student_id: r for r in results}
+
+
+@pytest.mark.parametrize("student", sorted(EXPECTED))
+def test_each_student_gets_exactly_the_points_of_honest_work(batch, student):
+    _, results = batch
+    score, problem = EXPECTED[student]
+    result = results[student]
+    assert result.score == score, result.problems
+    assert result.max_score == 8
+    if problem is None:
+        assert result.problems == []
+    else:
+        assert any(problem in p for p in result.problems), result.problems
+
+
+def test_every_student_found_has_a_result(batch):
+    _, results = batch
+    assert set(results) == set(EXPECTED)
+
+
+def test_grades_do_not_depend_on_the_others_or_on_a_second_run(batch, course, tmp_path):
+    folder, results = batch
+    root, assignment, _, _ = course
+    alone = tmp_path / "alone"
+    for student in ("good", "only_cube"):
+        shutil.copytree(folder / student, alone / student)
+    again = grade_submissions(assignment, collect(alone, assignment), tmp_path / "run",
+                              workers=2, timeout=60, cell_timeout=4)
+    assert {r.student_id: r.score for r in again} == {"good": 8, "only_cube": 3}
+    assert [results["good"].score, results["only_cube"].score] == [8, 3]
+
+
+def test_the_release_hides_solutions_and_hidden_tests(course):
+    _, _, source, release_nb = course
+    text = "\n".join(c.source for c in release_nb.cells)
+    assert "return x * x" not in text and "BEGIN HIDDEN TESTS" not in text
+    assert "raise NotImplementedError()" in text
+    locked = [c for c in release_nb.cells if c.metadata["nbgrader"].get("locked")]
+    assert locked and all("checksum" in c.metadata["nbgrader"] for c in locked
+                          if c.metadata["nbgrader"].get("grade"))
+
+
+def run_cli(*args, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=600)
+
+
+def test_cli_grades_a_zip_and_writes_csv_and_feedback(course, tmp_path):
+    root, _, source, release_nb = course
+    folder = tmp_path / "export"
+    write(answered(release_nb, source, ALL), folder / "alice" / "tiny.ipynb")
+    write(release_nb, folder / "bob" / "tiny.ipynb")
+    (folder / "carol").mkdir()
+    (folder / "carol" / "tiny.ipynb").write_bytes(b"\xff\xfe not utf-8")
+    archive = tmp_path / "lms_export.zip"
+    with zipfile.ZipFile(archive, "w") as z:  # wrapped in one folder, as LMS exports are
+        for path in folder.rglob("*.ipynb"):
+            z.write(path, Path("course_export") / path.relative_to(folder))
+    out = tmp_path / "out"
+    done = run_cli("grade", "tiny", str(archive), "--course-dir", str(root), "--out", str(out),
+                   "--workers", "2", "--timeout", "60", "--no-progress")
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = {r["student_id"]: r for r in csv.DictReader(open(out / "grades.csv"))}
+    assert {k: float(v["score"]) for k, v in rows.items()} == {"alice": 8, "bob": 0, "carol": 0}
+    assert all(float(r["max_score"]) == 8 for r in rows.values())
+    assert "not a text file" in rows["carol"]["problems"]
+    for student in rows:
+        assert (out / "feedback" / student / "index.html").exists()
+    page = (out / "feedback" / "alice" / "tiny.html").read_text()
+    assert "cases passed" in page  # the checks' messages reach the student
+    assert "alice" in done.stdout and "8 / 8" in done.stdout
+
+
+def test_cli_usage_errors_exit_non_zero(course, tmp_path):
+    root = course[0]
+    unknown = run_cli("grade", "no_such_assignment", str(tmp_path), "--course-dir", str(root))
+    assert unknown.returncode == 2 and "unknown assignment" in unknown.stderr
+    missing = run_cli("grade", "tiny", str(tmp_path / "nothing_here"), "--course-dir", str(root))
+    assert missing.returncode == 2 and "no submissions" in missing.stderr
+    no_course = run_cli("release", "--course-dir", str(tmp_path))
+    assert no_course.returncode == 2 and "solutions/" in no_course.stderr
+
+
+def test_release_refuses_a_solution_that_fails_its_tests(tmp_path):
+    shutil.copytree(FIXTURE, tmp_path / "solutions" / "tiny")
+    path = tmp_path / "solutions" / "tiny" / "tiny.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    broken = with_answer(notebook, "ex2_cube", "def cube(x):\n    return x")
+    nbformat.write(broken, path)
+    done = run_cli("release", "tiny", "--course-dir", str(tmp_path))
+    assert done.returncode == 2
+    assert "test_ex2_cube gives 1 of 3 points" in done.stderr
+    assert not (tmp_path / "release" / "tiny").exists()
