@@ -1,0 +1,105 @@
+"""Benchmark: grading 40 submissions with ``python -m autograder grade`` vs plain nbgrader.
+
+Both grade the same 40 submissions of one assignment (a mix of complete, partial and blank
+answers made from the release and the solution) in the same run:
+
+* parallel: the course's grading pipeline (nbgrader's Autograde per student, several kernels at
+  once in one process, ``--workers`` of them);
+* serial: plain ``nbgrader autograde ASSIGNMENT`` in a course directory of its own, as nbgrader
+  runs it out of the box (one notebook after the other).
+
+It prints both times, their ratio, and whether the grades are identical (they must be).
+Target: parallel at least 2x faster on a 2-core machine.
+
+Run: ``.venv/bin/python benchmarks/bench_grading.py [--assignment NAME] [--students 40]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from autograder.course import REPOSITORY, find_assignment
+from autograder.grading import grade_submissions, use_this_environment
+from autograder.release import release
+from autograder.samples import answered, solution_cell_ids, write
+from autograder.submissions import collect
+
+
+def make_submissions(release_path: Path, source_path: Path, folder: Path, count: int) -> None:
+    release_nb = nbformat.read(release_path, as_version=4)
+    source_nb = nbformat.read(source_path, as_version=4)
+    ids = solution_cell_ids(source_nb)
+    for index in range(count):
+        kind = index % 4
+        chosen = ids if kind == 0 else ids[::2] if kind == 1 else ids[1::2] if kind == 2 else []
+        write(answered(release_nb, source_nb, chosen), folder / f"s{index:03d}" / release_path.name)
+
+
+def plain_nbgrader(assignment, submissions: Path, work: Path) -> tuple[float, dict[str, float]]:
+    """Serial ``nbgrader autograde`` in a course directory of its own; (seconds, grades)."""
+    shutil.copytree(assignment.source_dir, work / "source" / assignment.name)
+    (work / "nbgrader_config.py").write_text(
+        'c = get_config()\nc.CourseDirectory.course_id = "bench"\n')
+    for student in submissions.iterdir():
+        shutil.copytree(student, work / "submitted" / student.name / assignment.name)
+    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
+    nbgrader = [sys.executable, "-m", "nbgrader"]
+    subprocess.run([*nbgrader, "generate_assignment", assignment.name], cwd=work, env=env,
+                   check=True, capture_output=True)
+    started = time.perf_counter()
+    subprocess.run([*nbgrader, "autograde", assignment.name], cwd=work, env=env, check=True,
+                   capture_output=True)
+    seconds = time.perf_counter() - started
+    subprocess.run([*nbgrader, "export"], cwd=work, env=env, check=True, capture_output=True)
+    with open(work / "grades.csv") as file:
+        grades = {row["student_id"]: float(row["score"]) for row in csv.DictReader(file)}
+    return seconds, grades
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--assignment", default="a1_neuron_perceptron")
+    parser.add_argument("--students", type=int, default=40)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--course-dir", default=str(REPOSITORY))
+    args = parser.parse_args()
+    logging.getLogger("traitlets").setLevel(logging.CRITICAL)
+    use_this_environment()
+
+    root = Path(args.course_dir).resolve()
+    assignment = find_assignment(args.assignment, root)
+    released = release(assignment, root)[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        make_submissions(released, assignment.source_dir / released.name, tmp / "subs",
+                         args.students)
+        started = time.perf_counter()
+        results = grade_submissions(assignment, collect(tmp / "subs", assignment),
+                                    tmp / "parallel", workers=args.workers)
+        parallel = time.perf_counter() - started
+        serial, serial_grades = plain_nbgrader(assignment, tmp / "subs", tmp / "serial")
+    parallel_grades = {r.student_id: r.score for r in results}
+    same = parallel_grades == serial_grades
+    print(f"{args.students} submissions of {assignment.name} on {os.cpu_count()} cores")
+    print(f"  plain nbgrader autograde (serial):       {serial:6.1f} s "
+          f"({serial / args.students:.2f} s per notebook)")
+    print(f"  python -m autograder grade ({args.workers} workers): {parallel:6.1f} s "
+          f"({parallel / args.students:.2f} s per notebook; includes generate_assignment and "
+          "feedback)")
+    print(f"  speed-up: {serial / parallel:.2f}x (target 2x); identical grades: {same}")
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
