@@ -220,10 +220,15 @@ def grade_submissions(
             autograde_student(submission.student_id, assignment, course_root, timeout,
                               cell_timeout)
             result.graded = True
-            generate_feedback(submission.student_id, assignment, course_root)
         except Exception as error:  # reported for this student only
             result.problems.append(f"nbgrader could not grade this submission: "
                                    f"{type(error).__name__}: {str(error)[:200]}")
+            return
+        try:
+            generate_feedback(submission.student_id, assignment, course_root)
+        except Exception as error:
+            result.problems.append(f"no feedback page: {type(error).__name__}: "
+                                   f"{str(error)[:200]}")
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = {pool.submit(grade_one, s): s.student_id for s in gradable}
