@@ -71,8 +71,11 @@ def _short(value: Any) -> str:
         return f"array of shape {value.shape}"
     if isinstance(value, float):
         return f"{value:.6g}"
-    if isinstance(value, (list, tuple)) and len(value) > 6:
-        return f"{type(value).__name__} of length {len(value)}"
+    if isinstance(value, (list, tuple)):
+        if len(value) > 6:
+            return f"{type(value).__name__} of length {len(value)}"
+        inner = ", ".join(_short(v) for v in value)
+        return f"[{inner}]" if isinstance(value, list) else f"({inner})"
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
