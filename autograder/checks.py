@@ -284,7 +284,7 @@ def grade_cases(
             print(f"  ok    {label}")
         else:
             print(f"  FAIL  {label}: {name}({case.describe()}): {problem}")
-    score = round(points * passed / len(cases), 2) if cases else 0.0
+    score = float(round(points * passed / len(cases), 2)) if cases else 0.0
     print(f"{name}: {passed} of {len(cases)} cases passed, {score:g} of {points:g} points")
     return score
 
@@ -309,6 +309,6 @@ def grade_checks(checks: Sequence[tuple[str, Callable[[], bool]]], points: float
                 ok, reason = False, f"raised {type(error).__name__}: {error}"
         passed += ok
         print(f"  {'ok  ' if ok else 'FAIL'}  {description}" + ("" if ok else f": {reason}"))
-    score = round(points * passed / len(checks), 2) if checks else 0.0
+    score = float(round(points * passed / len(checks), 2)) if checks else 0.0
     print(f"{name}: {passed} of {len(checks)} checks passed, {score:g} of {points:g} points")
     return score
