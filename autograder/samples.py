@@ -19,7 +19,7 @@ def solution_cell_ids(notebook) -> list[str]:
             if c.metadata.get("nbgrader", {}).get("solution")]
 
 
-def test_points(notebook) -> dict[str, float]:
+def grade_cell_points(notebook) -> dict[str, float]:
     """grade_id -> points of every autograded test cell."""
     return {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"].get("points", 0))
             for c in notebook.cells

@@ -16,7 +16,7 @@ import pytest
 from autograder.course import Assignment, assignments
 from autograder.grading import grade_submissions
 from autograder.release import release
-from autograder.samples import answered, solution_cell_ids, test_points, write
+from autograder.samples import answered, grade_cell_points, solution_cell_ids, write
 from autograder.submissions import collect
 
 ASSIGNMENTS = assignments()
@@ -30,7 +30,7 @@ def test_the_five_assignments_exist():
 
 def points_of(answer_ids: list[str], source) -> float:
     """The points of the test cells that grade these answer cells (test_<id>)."""
-    points = test_points(source)
+    points = grade_cell_points(source)
     return sum(points[f"test_{answer_id}"] for answer_id in answer_ids)
 
 
@@ -45,8 +45,8 @@ def test_solution_100_release_0_partial_exact(assignment: Assignment, tmp_path):
         source = nbformat.read(local.source_dir / released.name, as_version=4)
         release_nb = nbformat.read(released, as_version=4)
         ids = solution_cell_ids(source)
-        assert sum(test_points(source).values()) == 100
-        assert all(f"test_{i}" in test_points(source) for i in ids), "test_<id> per exercise"
+        assert sum(grade_cell_points(source).values()) == 100
+        assert all(f"test_{i}" in grade_cell_points(source) for i in ids), "test_<id> per exercise"
         some = ids[::2]
         write(answered(release_nb, source, ids), submissions / "solution" / released.name)
         write(release_nb, submissions / "release" / released.name)
