@@ -12,7 +12,8 @@ The steps, for one assignment and a folder of submissions (see ``python -m autog
    nbgrader overwrites the test cells with the source version (so an edited or deleted test
    gives no credit), executes with time limits (:mod:`autograder.execute`), and saves the
    scores. Gradebook writes are serialized by one lock; everything else runs in parallel.
-4. ``feedback``: nbgrader's GenerateFeedback per student, an HTML page per notebook.
+4. ``feedback``: nbgrader's GenerateFeedback, an HTML page per notebook, rendered by two
+   helper processes (pure-Python work that would otherwise queue behind the grading threads).
 5. the scores are read back from the gradebook, and each student's problems (time limits,
    syntax errors, ``sys.exit()``, a dead kernel, missing or broken notebooks) are listed.
 
@@ -22,13 +23,16 @@ converter, its exceptions are caught and reported for that student.
 
 from __future__ import annotations
 
+import logging
+import multiprocessing as mp
 import os
 import shutil
 import sys
 import threading
+import time
 import warnings
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +49,7 @@ from autograder.execute import LimitedExecute
 from autograder.submissions import Submission
 
 GRADEBOOK_LOCK = threading.Lock()  # one writer at a time in the SQLite gradebook
+FEEDBACK_WORKERS = 2  # processes rendering the feedback pages (one per core here)
 
 
 @dataclass
@@ -156,13 +161,47 @@ def autograde_student(student_id: str, assignment: Assignment, course_root: Path
     converter.start()
 
 
-def generate_feedback(student_id: str, assignment: Assignment, course_root: Path) -> None:
-    """nbgrader's HTML feedback for one student's autograded notebooks."""
+def generate_feedback(assignment: Assignment, course_root: Path, student_ids: list[str]) -> None:
+    """nbgrader's HTML feedback for these students' autograded notebooks.
+
+    One converter for all of them, so that its HTML template is compiled once.
+    """
     config = nbgrader_config(course_root)
     config.CourseDirectory.assignment_id = assignment.name
-    config.CourseDirectory.student_id = student_id
     config.GenerateFeedback.force = True
-    GenerateFeedback(coursedir=CourseDirectory(config=config), config=config).start()
+    converter = GenerateFeedback(coursedir=CourseDirectory(config=config), config=config)
+    for student_id in student_ids:
+        converter.coursedir.student_id = student_id
+        converter.start()
+
+
+def _start_feedback_workers(count: int) -> ProcessPoolExecutor:
+    """Processes that render feedback pages beside this one.
+
+    Rendering HTML is pure Python: in this process it would wait for the interpreter lock held
+    by the grading threads, so it runs in ``count`` processes of its own, started early so that
+    their imports overlap with the gradebook's preparation.
+    """
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=mp.get_context("forkserver"),
+                               initializer=_feedback_worker_setup)
+    for _ in range(count):
+        pool.submit(_feedback_worker_setup)
+    return pool
+
+
+def _feedback_worker_setup() -> None:
+    logging.getLogger("traitlets").setLevel(logging.CRITICAL)
+    use_this_environment()
+    import nbgrader.converters  # noqa: F401 (imported once, before the work arrives)
+
+
+def _feedback_in_parallel(pool: ProcessPoolExecutor, assignment: Assignment, course_root: Path,
+                          student_ids: list[str], parts: int) -> None:
+    chunks = [student_ids[i::parts] for i in range(parts)]
+    futures = [pool.submit(generate_feedback, assignment, course_root, chunk)
+               for chunk in chunks if chunk]
+    for future in futures:
+        future.result()
 
 
 def problems_in_notebook(path: Path) -> list[str]:
@@ -204,10 +243,19 @@ def grade_submissions(
     timeout: float = 300.0,
     cell_timeout: float = 60.0,
     on_done: Callable[[str], None] | None = None,
+    timings: dict[str, float] | None = None,
 ) -> list[StudentResult]:
-    """Grade every submission; return one result per student, in the submissions' order."""
+    """Grade every submission; return one result per student, in the submissions' order.
+
+    ``timings``, if given, receives when each stage ended (prepare, autograde, feedback), in
+    seconds since the start.
+    """
+    if timings is not None:
+        timings["_start"] = time.perf_counter()
     use_this_environment()
+    feedback_pool = _start_feedback_workers(FEEDBACK_WORKERS)
     prepare_course(assignment, course_root)
+    _mark(timings, "prepare")
     results = {s.student_id: StudentResult(s.student_id, problems=list(s.problems))
                for s in submissions}
     gradable = [s for s in submissions if s.notebooks]
@@ -223,12 +271,6 @@ def grade_submissions(
         except Exception as error:  # reported for this student only
             result.problems.append(f"nbgrader could not grade this submission: "
                                    f"{type(error).__name__}: {str(error)[:200]}")
-            return
-        try:
-            generate_feedback(submission.student_id, assignment, course_root)
-        except Exception as error:
-            result.problems.append(f"no feedback page: {type(error).__name__}: "
-                                   f"{str(error)[:200]}")
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = {pool.submit(grade_one, s): s.student_id for s in gradable}
@@ -239,9 +281,26 @@ def grade_submissions(
     for submission in submissions:
         if not submission.notebooks and on_done:
             on_done(submission.student_id)
+    _mark(timings, "autograde")
 
+    graded = [r.student_id for r in results.values() if r.graded]
+    try:
+        _feedback_in_parallel(feedback_pool, assignment, course_root, graded, FEEDBACK_WORKERS)
+    except Exception as error:  # the grades stand; say that the pages are missing
+        for student_id in graded:
+            results[student_id].problems.append(
+                f"no feedback page: {type(error).__name__}: {str(error)[:200]}")
+    finally:
+        feedback_pool.shutdown()
+    _mark(timings, "feedback")
     _read_scores(assignment, course_root, results)
     return [results[s.student_id] for s in submissions]
+
+
+def _mark(timings: dict[str, float] | None, stage: str) -> None:
+    """Record when a stage ended (seconds since the run started) if timings are wanted."""
+    if timings is not None:
+        timings[stage] = time.perf_counter() - timings.setdefault("_start", time.perf_counter())
 
 
 def _read_scores(assignment: Assignment, course_root: Path,
