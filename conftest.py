@@ -10,3 +10,11 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+
+def pytest_configure(config):
+    """Make nbval's sanitize file an absolute path, whatever the working folder is later."""
+    for option in ("nbval_sanitize_with", "sanitize_with"):
+        value = getattr(config.option, option, None)
+        if value and not os.path.isabs(value):
+            setattr(config.option, option, os.path.join(str(config.rootpath), value))

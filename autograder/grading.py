@@ -13,7 +13,8 @@ The steps, for one assignment and a folder of submissions (see ``python -m autog
    gives no credit), executes with time limits (:mod:`autograder.execute`), and saves the
    scores. Gradebook writes are serialized by one lock; everything else runs in parallel.
 4. ``feedback``: nbgrader's GenerateFeedback, an HTML page per notebook, rendered by two
-   helper processes (pure-Python work that would otherwise queue behind the grading threads).
+   helper processes as soon as each student is graded (pure-Python work that would otherwise
+   queue behind the grading threads for the interpreter lock).
 5. the scores are read back from the gradebook, and each student's problems (time limits,
    syntax errors, ``sys.exit()``, a dead kernel, missing or broken notebooks) are listed.
 
@@ -23,6 +24,7 @@ converter, its exceptions are caught and reported for that student.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing as mp
 import os
@@ -161,18 +163,25 @@ def autograde_student(student_id: str, assignment: Assignment, course_root: Path
     converter.start()
 
 
-def generate_feedback(assignment: Assignment, course_root: Path, student_ids: list[str]) -> None:
-    """nbgrader's HTML feedback for these students' autograded notebooks.
+_FEEDBACK_CONVERTERS: dict[tuple[str, str], GenerateFeedback] = {}
 
-    One converter for all of them, so that its HTML template is compiled once.
+
+def generate_feedback(assignment: Assignment, course_root: Path, student_id: str) -> None:
+    """nbgrader's HTML feedback for one student's autograded notebooks.
+
+    The converter is kept (one per process and course) and reused for the next student, so
+    that its HTML template is compiled once.
     """
-    config = nbgrader_config(course_root)
-    config.CourseDirectory.assignment_id = assignment.name
-    config.GenerateFeedback.force = True
-    converter = GenerateFeedback(coursedir=CourseDirectory(config=config), config=config)
-    for student_id in student_ids:
-        converter.coursedir.student_id = student_id
-        converter.start()
+    key = (str(course_root), assignment.name)
+    converter = _FEEDBACK_CONVERTERS.get(key)
+    if converter is None:
+        config = nbgrader_config(course_root)
+        config.CourseDirectory.assignment_id = assignment.name
+        config.GenerateFeedback.force = True
+        converter = GenerateFeedback(coursedir=CourseDirectory(config=config), config=config)
+        _FEEDBACK_CONVERTERS[key] = converter
+    converter.coursedir.student_id = student_id
+    converter.start()
 
 
 def _start_feedback_workers(count: int) -> ProcessPoolExecutor:
@@ -182,26 +191,28 @@ def _start_feedback_workers(count: int) -> ProcessPoolExecutor:
     by the grading threads, so it runs in ``count`` processes of its own, started early so that
     their imports overlap with the gradebook's preparation.
     """
-    pool = ProcessPoolExecutor(max_workers=count, mp_context=mp.get_context("forkserver"),
+    # fork, before any grading thread exists: the workers start at once with nbgrader imported
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=mp.get_context("fork"),
                                initializer=_feedback_worker_setup)
     for _ in range(count):
         pool.submit(_feedback_worker_setup)
     return pool
 
 
+def _render_feedback(pool: ProcessPoolExecutor, assignment: Assignment, course_root: Path,
+                     student_id: str):
+    """Hand one student's feedback to the pool; if the pool is unusable, render it here."""
+    try:
+        return pool.submit(generate_feedback, assignment, course_root, student_id)
+    except RuntimeError:  # BrokenProcessPool, or a pool already shut down
+        generate_feedback(assignment, course_root, student_id)
+        return None
+
+
 def _feedback_worker_setup() -> None:
     logging.getLogger("traitlets").setLevel(logging.CRITICAL)
     use_this_environment()
     import nbgrader.converters  # noqa: F401 (imported once, before the work arrives)
-
-
-def _feedback_in_parallel(pool: ProcessPoolExecutor, assignment: Assignment, course_root: Path,
-                          student_ids: list[str], parts: int) -> None:
-    chunks = [student_ids[i::parts] for i in range(parts)]
-    futures = [pool.submit(generate_feedback, assignment, course_root, chunk)
-               for chunk in chunks if chunk]
-    for future in futures:
-        future.result()
 
 
 def problems_in_notebook(path: Path) -> list[str]:
@@ -250,6 +261,24 @@ def grade_submissions(
     ``timings``, if given, receives when each stage ended (prepare, autograde, feedback), in
     seconds since the start.
     """
+    # nbgrader's converters chdir into the course root and back; with several at once in
+    # threads the last one can leave the process there, so the caller's folder is restored.
+    with _keep_working_directory():
+        return _grade_submissions(assignment, submissions, course_root, workers, timeout,
+                                  cell_timeout, on_done, timings)
+
+
+@contextlib.contextmanager
+def _keep_working_directory():
+    folder = os.getcwd()
+    try:
+        yield
+    finally:
+        os.chdir(folder)
+
+
+def _grade_submissions(assignment, submissions, course_root, workers, timeout, cell_timeout,
+                       on_done, timings) -> list[StudentResult]:
     if timings is not None:
         timings["_start"] = time.perf_counter()
     use_this_environment()
@@ -272,26 +301,30 @@ def grade_submissions(
             result.problems.append(f"nbgrader could not grade this submission: "
                                    f"{type(error).__name__}: {str(error)[:200]}")
 
+    feedback = {}  # student -> its feedback page being rendered, as soon as it is graded
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = {pool.submit(grade_one, s): s.student_id for s in gradable}
         for future in as_completed(futures):
             future.result()
+            student_id = futures[future]
+            if results[student_id].graded:
+                feedback[student_id] = _render_feedback(feedback_pool, assignment,
+                                                        course_root, student_id)
             if on_done:
-                on_done(futures[future])
+                on_done(student_id)
     for submission in submissions:
         if not submission.notebooks and on_done:
             on_done(submission.student_id)
     _mark(timings, "autograde")
 
-    graded = [r.student_id for r in results.values() if r.graded]
-    try:
-        _feedback_in_parallel(feedback_pool, assignment, course_root, graded, FEEDBACK_WORKERS)
-    except Exception as error:  # the grades stand; say that the pages are missing
-        for student_id in graded:
+    for student_id, page in feedback.items():
+        try:
+            if page is not None:
+                page.result()
+        except Exception as error:  # the grade stands; say that the page is missing
             results[student_id].problems.append(
                 f"no feedback page: {type(error).__name__}: {str(error)[:200]}")
-    finally:
-        feedback_pool.shutdown()
+    feedback_pool.shutdown()
     _mark(timings, "feedback")
     _read_scores(assignment, course_root, results)
     return [results[s.student_id] for s in submissions]
