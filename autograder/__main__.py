@@ -2,7 +2,8 @@
 
     python -m autograder release [ASSIGNMENT ...]
     python -m autograder grade ASSIGNMENT SUBMISSIONS [--workers N] [--timeout SECONDS]
-                               [--cell-timeout SECONDS] [--out DIR]
+                               [--cell-timeout SECONDS] [--out DIR] [--memory MB]
+                               [--max-file-size MB] [--no-sandbox]
     python -m autograder demo [--assignment NAME] [--out DIR]
 
 Exit codes: 0 when the work was done (a batch with broken submissions is still graded: each is
@@ -56,6 +57,7 @@ def _course_dir(args) -> Path:
 def cmd_grade(args) -> int:
     from autograder.grading import grade_submissions
     from autograder.report import summary_table, write_feedback, write_grades_csv
+    from autograder.sandbox import SandboxPolicy, require_bwrap
     from autograder.submissions import collect, unpack
 
     root = _course_dir(args)
@@ -70,14 +72,27 @@ def cmd_grade(args) -> int:
     submissions = collect(folder, assignment)
     if not submissions:
         raise SetupError(f"no student folders in {folder}: expected <student>/<notebook>.ipynb")
+    if args.memory <= 0 or args.max_file_size <= 0:
+        raise SetupError("--memory and --max-file-size must be positive numbers of MB")
+    sandbox = not args.no_sandbox
+    if sandbox:
+        require_bwrap()
+    else:
+        print("warning: grading WITHOUT the sandbox: students' code runs with your rights; "
+              "the results are marked unsandboxed")
+    policy = SandboxPolicy(memory_bytes=int(args.memory * 1024**2),
+                           file_size_bytes=int(args.max_file_size * 1024**2),
+                           cpu_seconds=int(max(args.timeout, 1)) + 5)
     print(f"grading {assignment.name}: {len(submissions)} students, {args.workers} at a time, "
-          f"time limit {args.timeout:g} s per notebook and {args.cell_timeout:g} s per cell")
+          f"time limit {args.timeout:g} s per notebook and {args.cell_timeout:g} s per cell, "
+          + (f"sandboxed (memory {args.memory:g} MB, files {args.max_file_size:g} MB)"
+             if sandbox else "NOT sandboxed"))
     started = time.perf_counter()
     with tqdm(total=len(submissions), unit="student", disable=args.no_progress) as bar:
         results = grade_submissions(
             assignment, submissions, out / "nbgrader", workers=args.workers,
             timeout=args.timeout, cell_timeout=args.cell_timeout,
-            on_done=lambda _student: bar.update(1),
+            on_done=lambda _student: bar.update(1), sandbox=sandbox, policy=policy,
         )
     write_grades_csv(results, out / "grades.csv")
     write_feedback(results, assignment, out / "nbgrader", out)
@@ -109,7 +124,7 @@ def cmd_demo(args) -> int:
     grade_args = argparse.Namespace(
         assignment=assignment.name, submissions=str(out / "submissions"), workers=args.workers,
         timeout=60.0, cell_timeout=10.0, out=str(out / "grades"), no_progress=args.no_progress,
-        course_dir=str(root),
+        course_dir=str(root), memory=2048.0, max_file_size=50.0, no_sandbox=args.no_sandbox,
     )
     return cmd_grade(grade_args)
 
@@ -146,6 +161,13 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--out", metavar="DIR",
                        help="where grades.csv and feedback/ go (default grades/<assignment>)")
     grade.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    grade.add_argument("--memory", type=float, default=2048,
+                       help="memory limit per kernel, in MB (default 2048)")
+    grade.add_argument("--max-file-size", type=float, default=50,
+                       help="largest file a kernel may write, in MB (default 50)")
+    grade.add_argument("--no-sandbox", action="store_true",
+                       help="run students' code without bubblewrap (results are marked "
+                            "unsandboxed)")
     grade.set_defaults(run=cmd_grade)
 
     demo = commands.add_parser("demo", help="release, make sample submissions, grade them",
@@ -154,6 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", metavar="DIR", help="default: demo/")
     demo.add_argument("--workers", type=int, default=4)
     demo.add_argument("--no-progress", action="store_true")
+    demo.add_argument("--no-sandbox", action="store_true",
+                      help="grade without bubblewrap (if it is not installed)")
     demo.set_defaults(run=cmd_demo)
     return parser
 

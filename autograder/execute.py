@@ -18,8 +18,10 @@ import time
 
 from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
-from nbgrader.preprocessors import Execute
-from traitlets import Float
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from traitlets import Float, Integer
+
+from autograder.sandbox import SandboxedKernelManager
 
 TIMEOUT_MESSAGE = (
     "this cell was stopped by the time limit (an infinite loop, or code far too slow)"
@@ -70,3 +72,38 @@ class LimitedExecute(Execute):
                 "the kernel died while running this cell (a crash, os._exit(), or out of memory)",
             ))
             return cell, resources
+
+
+class SandboxedExecute(LimitedExecute):
+    """:class:`LimitedExecute` whose kernels start inside the sandbox (autograder.sandbox)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
+        super().__init__(*args, **kwargs)
+
+
+class TruncateOutput(NbGraderPreprocessor):
+    """Cut every output to at most ``max_chars`` characters.
+
+    nbgrader's LimitOutput counts lines; a student who prints 100 MB on one line would still
+    make a 100 MB graded notebook and feedback page. This keeps the start and says what was cut.
+    """
+
+    max_chars = Integer(20_000, help="characters kept per output").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                output["text"] = self._cut(output.get("text", ""))
+            for mime, value in list(output.get("data", {}).items()):
+                if isinstance(value, str):
+                    output["data"][mime] = self._cut(value)
+        return cell, resources
+
+    def _cut(self, text: str) -> str:
+        if len(text) <= self.max_chars:
+            return text
+        return (text[: self.max_chars]
+                + f"\n... [{len(text) - self.max_chars} more characters cut by the grader]\n")

@@ -46,8 +46,9 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, SaveAutoGrades
 from sqlalchemy.exc import SAWarning
 
-from autograder.course import Assignment, nbgrader_config
-from autograder.execute import LimitedExecute
+from autograder.course import REPOSITORY, Assignment, nbgrader_config
+from autograder.execute import LimitedExecute, SandboxedExecute, TruncateOutput
+from autograder.sandbox import SandboxPolicy, require_bwrap, use_policy
 from autograder.submissions import Submission
 
 GRADEBOOK_LOCK = threading.Lock()  # one writer at a time in the SQLite gradebook
@@ -63,12 +64,14 @@ class StudentResult:
     max_score: float = 0.0
     problems: list[str] = field(default_factory=list)
     graded: bool = False  # at least one notebook went through nbgrader
+    sandboxed: bool = True  # its kernels ran in the sandbox
 
     @property
     def status(self) -> str:
         if not self.graded:
             return "not graded"
-        return "graded with problems" if self.problems else "graded"
+        status = "graded with problems" if self.problems else "graded"
+        return status if self.sandboxed else f"{status} (unsandboxed)"
 
 
 def use_this_environment() -> None:
@@ -117,10 +120,19 @@ class ThreadSafeAutograde(Autograde):
             self._sanitizing = True
 
 
-def _thread_safe(preprocessors: list) -> list:
-    """nbgrader's autograde steps, with our Execute and the locked SaveAutoGrades."""
-    replace = {Execute: LimitedExecute, SaveAutoGrades: LockedSaveAutoGrades}
-    return [replace.get(p, p) for p in preprocessors]
+def _thread_safe(preprocessors: list, sandbox: bool) -> list:
+    """nbgrader's autograde steps, with our Execute (sandboxed or not), an output size limit,
+    and the locked SaveAutoGrades."""
+    execute = SandboxedExecute if sandbox else LimitedExecute
+    steps = []
+    for step in preprocessors:
+        if step is Execute:
+            steps += [execute, TruncateOutput]
+        elif step is SaveAutoGrades:
+            steps.append(LockedSaveAutoGrades)
+        else:
+            steps.append(step)
+    return steps
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,7 +160,7 @@ def copy_in(submission: Submission, assignment: Assignment, course_root: Path) -
 
 
 def autograde_student(student_id: str, assignment: Assignment, course_root: Path,
-                      timeout: float, cell_timeout: float) -> None:
+                      timeout: float, cell_timeout: float, sandbox: bool = True) -> None:
     """Run nbgrader's Autograde for one student (raises if nbgrader could not grade it)."""
     config = nbgrader_config(course_root)
     config.CourseDirectory.assignment_id = assignment.name
@@ -159,7 +171,7 @@ def autograde_student(student_id: str, assignment: Assignment, course_root: Path
     config.LimitedExecute.timeout = int(max(1, cell_timeout))
     config.LimitedExecute.notebook_timeout = float(timeout)
     converter = ThreadSafeAutograde(coursedir=CourseDirectory(config=config), config=config)
-    converter.autograde_preprocessors = _thread_safe(converter.autograde_preprocessors)
+    converter.autograde_preprocessors = _thread_safe(converter.autograde_preprocessors, sandbox)
     converter.start()
 
 
@@ -243,6 +255,10 @@ def problems_in_notebook(path: Path) -> list[str]:
                                 "memory); the cells after it were not run")
             elif name == "KeyboardInterrupt":
                 problems.append(f"{where} was interrupted")
+            elif name == "MemoryError":
+                problems.append(f"out of memory in {where} (the grader's memory limit)")
+            elif "File too large" in output.get("evalue", ""):
+                problems.append(f"{where} wrote a file larger than the grader's limit")
     return problems
 
 
@@ -255,17 +271,39 @@ def grade_submissions(
     cell_timeout: float = 60.0,
     on_done: Callable[[str], None] | None = None,
     timings: dict[str, float] | None = None,
+    sandbox: bool = True,
+    policy: SandboxPolicy | None = None,
 ) -> list[StudentResult]:
     """Grade every submission; return one result per student, in the submissions' order.
 
-    ``timings``, if given, receives when each stage ended (prepare, autograde, feedback), in
-    seconds since the start.
+    ``sandbox``: run each kernel in the sandbox (:mod:`autograder.sandbox`) with ``policy``'s
+    limits; the folders that hold solutions, gradebooks and other students' work are hidden
+    from it. ``timings``, if given, receives when each stage ended (prepare, autograde,
+    feedback), in seconds since the start.
     """
+    if sandbox:
+        require_bwrap()
+        use_policy(_policy_for(course_root, assignment, policy or SandboxPolicy()))
     # nbgrader's converters chdir into the course root and back; with several at once in
     # threads the last one can leave the process there, so the caller's folder is restored.
     with _keep_working_directory():
         return _grade_submissions(assignment, submissions, course_root, workers, timeout,
-                                  cell_timeout, on_done, timings)
+                                  cell_timeout, on_done, timings, sandbox)
+
+
+def _policy_for(course_root: Path, assignment: Assignment, policy: SandboxPolicy) -> SandboxPolicy:
+    """The policy with what a student's kernel must not see: this run's folder (other
+    students, the gradebook), the solutions, and earlier grading runs of this repository."""
+    run_folder = course_root.resolve().parent
+    solutions = assignment.source_dir.resolve().parent
+    hidden = {str(run_folder), str(solutions), str(REPOSITORY / "solutions"),
+              str(REPOSITORY / "grades"), str(REPOSITORY / "demo"),
+              str(REPOSITORY / "submitted"), str(REPOSITORY / "autograded"),
+              str(REPOSITORY / "feedback")}
+    files = {str(REPOSITORY / "gradebook.db"), str(solutions.parent / "gradebook.db")}
+    return SandboxPolicy(policy.memory_bytes, policy.file_size_bytes, policy.cpu_seconds,
+                         tuple(sorted(hidden | set(policy.hidden))),
+                         tuple(sorted(files | set(policy.hidden_files))))
 
 
 @contextlib.contextmanager
@@ -278,14 +316,15 @@ def _keep_working_directory():
 
 
 def _grade_submissions(assignment, submissions, course_root, workers, timeout, cell_timeout,
-                       on_done, timings) -> list[StudentResult]:
+                       on_done, timings, sandbox) -> list[StudentResult]:
     if timings is not None:
         timings["_start"] = time.perf_counter()
     use_this_environment()
     feedback_pool = _start_feedback_workers(FEEDBACK_WORKERS)
     prepare_course(assignment, course_root)
     _mark(timings, "prepare")
-    results = {s.student_id: StudentResult(s.student_id, problems=list(s.problems))
+    results = {s.student_id: StudentResult(s.student_id, problems=list(s.problems),
+                                           sandboxed=sandbox)
                for s in submissions}
     gradable = [s for s in submissions if s.notebooks]
     for submission in gradable:
@@ -295,7 +334,7 @@ def _grade_submissions(assignment, submissions, course_root, workers, timeout, c
         result = results[submission.student_id]
         try:
             autograde_student(submission.student_id, assignment, course_root, timeout,
-                              cell_timeout)
+                              cell_timeout, sandbox)
             result.graded = True
         except Exception as error:  # reported for this student only
             result.problems.append(f"nbgrader could not grade this submission: "

@@ -55,7 +55,8 @@ def _skip_wrapper_folder(folder: Path) -> Path:
     entries = [p for p in folder.iterdir() if not p.name.startswith((".", "__MACOSX"))]
     if len(entries) == 1 and entries[0].is_dir():
         inner = entries[0]
-        if not any(inner.glob("*.ipynb")):  # inner holds student folders, not notebooks
+        holds_folders = any(p.is_dir() for p in inner.iterdir())
+        if holds_folders and not any(inner.glob("*.ipynb")):  # student folders, not notebooks
             return inner
     return folder
 

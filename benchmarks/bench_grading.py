@@ -4,7 +4,7 @@ Both grade the same 40 submissions of one assignment (a mix of complete, partial
 answers made from the release and the solution) in the same run:
 
 * parallel: the course's grading pipeline (nbgrader's Autograde per student, several kernels at
-  once in one process, ``--workers`` of them);
+  once in one process, ``--workers`` of them), with its sandbox and again without;
 * serial: plain ``nbgrader autograde ASSIGNMENT`` in a course directory of its own, as nbgrader
   runs it out of the box (one notebook after the other), then ``nbgrader generate_feedback``.
 
@@ -95,6 +95,10 @@ def main() -> int:
         timings: dict[str, float] = {}
         results = grade_submissions(assignment, collect(tmp / "subs", assignment),
                                     tmp / "parallel", workers=args.workers, timings=timings)
+        bare: dict[str, float] = {}
+        bare_results = grade_submissions(assignment, collect(tmp / "subs", assignment),
+                                         tmp / "bare", workers=args.workers, timings=bare,
+                                         sandbox=False)
         serial, serial_feedback, serial_grades = plain_nbgrader(assignment, tmp / "subs",
                                                                 tmp / "serial")
     parallel_grades = {r.student_id: r.score for r in results}
@@ -112,8 +116,12 @@ def main() -> int:
     print(f"  whole grade command vs nbgrader autograde alone:     {serial / total:5.2f}x")
     print(f"  whole grade command vs autograde + generate_feedback: "
           f"{(serial + serial_feedback) / total:4.2f}x   (target 2x)")
-    print(f"  identical grades: {same}")
-    return 0 if same else 1
+    same_bare = {r.student_id: r.score for r in bare_results} == parallel_grades
+    unsandboxed = bare["feedback"]
+    print(f"  sandboxed (bubblewrap, limits) {total:5.1f} s vs unsandboxed {unsandboxed:5.1f} s: "
+          f"the sandbox costs {100 * (total / unsandboxed - 1):+.0f}% (target at most +15%)")
+    print(f"  identical grades: {same and same_bare}")
+    return 0 if same and same_bare else 1
 
 
 if __name__ == "__main__":

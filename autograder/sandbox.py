@@ -1,0 +1,133 @@
+"""Running a student's kernel in a sandbox: bubblewrap and resource limits.
+
+Grading executes code that students wrote, on the lecturer's machine. Each kernel is started
+inside bubblewrap (``bwrap``, Debian's ``bubblewrap``) instead of directly:
+
+* a private mount namespace: the whole file system is read-only; the student's own notebook
+  folder and a private ``/tmp`` are the only writable places; the assignments' solutions, the
+  gradebooks and the other students' folders are replaced by empty folders;
+* no network: the kernel gets its own network namespace (it talks to the grader over Unix
+  sockets in a folder of its own, not over TCP);
+* its own process namespace, and it dies with the grader;
+* resource limits set with ``prlimit``: address space (memory), size of any file written, CPU
+  seconds.
+
+Only the kernel is wrapped: nbgrader itself, and so the gradebook, stay with the trusted
+process. Where ``bwrap`` is missing, :func:`require_bwrap` says so; the ``grade`` command then
+refuses to run unless told ``--no-sandbox``, and marks such results as unsandboxed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+
+from autograder.course import SetupError
+
+
+@dataclass(frozen=True)
+class SandboxPolicy:
+    """What a sandboxed kernel may use."""
+
+    memory_bytes: int = 2 * 1024**3  # address space
+    file_size_bytes: int = 50 * 1024**2  # largest file it may write
+    cpu_seconds: int = 600
+    hidden: tuple[str, ...] = ()  # folders replaced by empty ones (solutions, gradebooks)
+    hidden_files: tuple[str, ...] = field(default=())  # files replaced by an empty one
+
+
+def find_bwrap() -> str | None:
+    return shutil.which("bwrap")
+
+
+def require_bwrap() -> str:
+    """The path of ``bwrap``, or a SetupError that says how to get it or go without."""
+    path = find_bwrap()
+    if path is None:
+        raise SetupError(
+            "bubblewrap (bwrap) is not installed, so students' code cannot be sandboxed. "
+            "Install it (Debian/Ubuntu: apt-get install bubblewrap), or grade without the "
+            "sandbox with --no-sandbox (the results are then marked unsandboxed)."
+        )
+    return path
+
+
+def sandbox_command(command: list[str], policy: SandboxPolicy, workdir: str,
+                    socket_dir: str) -> list[str]:
+    """``command`` wrapped in bwrap and prlimit according to ``policy``."""
+    wrapped = [
+        require_bwrap(),
+        "--ro-bind", "/", "/",
+        "--dev", "/dev",
+        "--proc", "/proc",
+        "--tmpfs", "/tmp",
+    ]
+    for folder in policy.hidden:
+        if os.path.isdir(folder):
+            wrapped += ["--tmpfs", folder]
+    for file in policy.hidden_files:
+        if os.path.isfile(file):
+            wrapped += ["--ro-bind", "/dev/null", file]
+    wrapped += [
+        "--bind", workdir, workdir,  # the student's notebook folder: writable
+        "--bind", socket_dir, socket_dir,  # the kernel's Unix sockets and connection file
+        "--chdir", workdir,
+        "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+        "--die-with-parent",
+        # ipykernel would take the sandbox's init (pid 1) for its parent and stop
+        "--unsetenv", "JPY_PARENT_PID",
+        "--setenv", "IPYTHONDIR", "/tmp/ipython",
+        "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib",
+        "prlimit",
+        f"--as={policy.memory_bytes}",
+        f"--fsize={policy.file_size_bytes}",
+        f"--cpu={policy.cpu_seconds}",
+        "--core=0",
+        "--",
+    ]
+    return wrapped + command
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager that starts its kernel inside the sandbox.
+
+    ``policy`` is set by the grader for the whole run (:func:`use_policy`). The kernel talks to
+    the grader over Unix sockets in a private folder, because it has no network.
+    """
+
+    policy: SandboxPolicy = SandboxPolicy()
+
+    async def _async_pre_start_kernel(self, **kw):
+        self._sandbox_workdir = str(Path(kw.get("cwd") or os.getcwd()).resolve())
+        self._socket_dir = tempfile.mkdtemp(prefix="nn-course-kernel-")
+        self.transport = "ipc"
+        self.ip = os.path.join(self._socket_dir, "kernel")
+        self.connection_file = os.path.join(self._socket_dir, "connection.json")
+        # A signal sent from outside does not reach a process inside bwrap's own process
+        # namespace: ask the kernel to interrupt itself with a message on its control channel.
+        self.kernel_spec.interrupt_mode = "message"
+        # what the kernel process itself prints (its start-up banner) is not the student's
+        # output, which travels over the sockets: keep the grader's terminal clean
+        kw.setdefault("stdout", subprocess.DEVNULL)
+        kw.setdefault("stderr", subprocess.DEVNULL)
+        return await super()._async_pre_start_kernel(**kw)
+
+    def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
+        command = super().format_kernel_cmd(extra_arguments)
+        return sandbox_command(command, self.policy, self._sandbox_workdir, self._socket_dir)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart and getattr(self, "_socket_dir", None):
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
+
+
+def use_policy(policy: SandboxPolicy) -> None:
+    """Set the sandbox policy of every kernel started from now on."""
+    SandboxedKernelManager.policy = policy
