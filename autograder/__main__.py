@@ -80,9 +80,12 @@ def cmd_grade(args) -> int:
     else:
         print("warning: grading WITHOUT the sandbox: students' code runs with your rights; "
               "the results are marked unsandboxed")
+    if args.max_processes < 8:
+        raise SetupError("--max-processes must be at least 8 (the kernel needs a few threads)")
     policy = SandboxPolicy(memory_bytes=int(args.memory * 1024**2),
                            file_size_bytes=int(args.max_file_size * 1024**2),
-                           cpu_seconds=int(max(args.timeout, 1)) + 5)
+                           cpu_seconds=int(max(args.timeout, 1)) + 5,
+                           max_processes=args.max_processes)
     print(f"grading {assignment.name}: {len(submissions)} students, {args.workers} at a time, "
           f"time limit {args.timeout:g} s per notebook and {args.cell_timeout:g} s per cell, "
           + (f"sandboxed (memory {args.memory:g} MB, files {args.max_file_size:g} MB)"
@@ -124,7 +127,8 @@ def cmd_demo(args) -> int:
     grade_args = argparse.Namespace(
         assignment=assignment.name, submissions=str(out / "submissions"), workers=args.workers,
         timeout=60.0, cell_timeout=10.0, out=str(out / "grades"), no_progress=args.no_progress,
-        course_dir=str(root), memory=2048.0, max_file_size=50.0, no_sandbox=args.no_sandbox,
+        course_dir=str(root), memory=2048.0, max_file_size=50.0, max_processes=64,
+        no_sandbox=args.no_sandbox,
     )
     return cmd_grade(grade_args)
 
@@ -165,6 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="memory limit per kernel, in MB (default 2048)")
     grade.add_argument("--max-file-size", type=float, default=50,
                        help="largest file a kernel may write, in MB (default 50)")
+    grade.add_argument("--max-processes", type=int, default=64,
+                       help="processes and threads per kernel (default 64; needs a pids "
+                            "control group, see autograder/README.md)")
     grade.add_argument("--no-sandbox", action="store_true",
                        help="run students' code without bubblewrap (results are marked "
                             "unsandboxed)")

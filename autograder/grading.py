@@ -259,6 +259,9 @@ def problems_in_notebook(path: Path) -> list[str]:
                 problems.append(f"out of memory in {where} (the grader's memory limit)")
             elif "File too large" in output.get("evalue", ""):
                 problems.append(f"{where} wrote a file larger than the grader's limit")
+            elif name == "BlockingIOError" or "Resource temporarily unavailable" in output.get(
+                    "evalue", ""):
+                problems.append(f"{where} hit the grader's limit on processes")
     return problems
 
 
@@ -302,6 +305,7 @@ def _policy_for(course_root: Path, assignment: Assignment, policy: SandboxPolicy
               str(REPOSITORY / "feedback")}
     files = {str(REPOSITORY / "gradebook.db"), str(solutions.parent / "gradebook.db")}
     return SandboxPolicy(policy.memory_bytes, policy.file_size_bytes, policy.cpu_seconds,
+                         policy.max_processes,
                          tuple(sorted(hidden | set(policy.hidden))),
                          tuple(sorted(files | set(policy.hidden_files))))
 

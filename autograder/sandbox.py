@@ -10,7 +10,9 @@ inside bubblewrap (``bwrap``, Debian's ``bubblewrap``) instead of directly:
   sockets in a folder of its own, not over TCP);
 * its own process namespace, and it dies with the grader;
 * resource limits set with ``prlimit``: address space (memory), size of any file written, CPU
-  seconds.
+  seconds; and the number of processes (threads included) through a ``pids`` control group of
+  its own, where the machine lets the grader create one (a fork bomb then stops at the limit;
+  ``RLIMIT_NPROC`` would not, since it does not bind root).
 
 Only the kernel is wrapped: nbgrader itself, and so the gradebook, stay with the trusted
 process. Where ``bwrap`` is missing, :func:`require_bwrap` says so; the ``grade`` command then
@@ -22,7 +24,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
+import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,8 +43,43 @@ class SandboxPolicy:
     memory_bytes: int = 2 * 1024**3  # address space
     file_size_bytes: int = 50 * 1024**2  # largest file it may write
     cpu_seconds: int = 600
+    max_processes: int = 64  # processes and threads, the kernel's own included
     hidden: tuple[str, ...] = ()  # folders replaced by empty ones (solutions, gradebooks)
     hidden_files: tuple[str, ...] = field(default=())  # files replaced by an empty one
+
+
+def pids_cgroup_root() -> Path | None:
+    """Where this process may create ``pids`` control groups (cgroup v1 or v2), or None."""
+    candidates = [Path("/sys/fs/cgroup/pids")]
+    unified = Path("/sys/fs/cgroup")
+    try:
+        if "pids" in (unified / "cgroup.subtree_control").read_text().split():
+            candidates.append(unified)
+    except OSError:
+        pass
+    for root in candidates:
+        if (root / "cgroup.procs").exists() and os.access(root, os.W_OK):
+            return root
+    return None
+
+
+def _remove_cgroup(folder: Path) -> None:
+    """Kill what is left in a control group and remove it."""
+    for _attempt in range(50):
+        try:
+            pids = [int(p) for p in (folder / "cgroup.procs").read_text().split()]
+        except OSError:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                pass
+        try:
+            folder.rmdir()
+            return
+        except OSError:
+            time.sleep(0.05)
 
 
 def find_bwrap() -> str | None:
@@ -58,6 +98,20 @@ def require_bwrap() -> str:
     return path
 
 
+def _python_folders_under(top: str) -> list[str]:
+    """The folders Python needs (its prefixes, the entries of sys.path) that lie under ``top``,
+    outermost first and without duplicates."""
+    folders = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, *sys.path) if p}
+    folders |= {os.path.realpath(os.path.dirname(sys.executable))}
+    inside = sorted(f for f in folders if f.startswith(top.rstrip("/") + "/") and
+                    os.path.isdir(f))
+    outermost = []
+    for folder in inside:  # sorted, so a parent comes before its children
+        if not any(folder.startswith(kept + "/") for kept in outermost):
+            outermost.append(folder)
+    return outermost
+
+
 def sandbox_command(command: list[str], policy: SandboxPolicy, workdir: str,
                     socket_dir: str) -> list[str]:
     """``command`` wrapped in bwrap and prlimit according to ``policy``."""
@@ -68,6 +122,10 @@ def sandbox_command(command: list[str], policy: SandboxPolicy, workdir: str,
         "--proc", "/proc",
         "--tmpfs", "/tmp",
     ]
+    # The private /tmp must not hide Python itself: a checkout or environment that lives
+    # under /tmp (as CI's clone does) is mounted back, read-only.
+    for folder in _python_folders_under("/tmp"):
+        wrapped += ["--ro-bind", folder, folder]
     for folder in policy.hidden:
         if os.path.isdir(folder):
             wrapped += ["--tmpfs", folder]
@@ -116,16 +174,33 @@ class SandboxedKernelManager(AsyncKernelManager):
         # output, which travels over the sockets: keep the grader's terminal clean
         kw.setdefault("stdout", subprocess.DEVNULL)
         kw.setdefault("stderr", subprocess.DEVNULL)
+        self._cgroup = self._make_cgroup()
         return await super()._async_pre_start_kernel(**kw)
+
+    def _make_cgroup(self) -> Path | None:
+        root = pids_cgroup_root()
+        if root is None or self.policy.max_processes <= 0:
+            return None
+        folder = root / f"nn-course-kernel-{uuid.uuid4().hex[:12]}"
+        folder.mkdir()
+        (folder / "pids.max").write_text(str(self.policy.max_processes))
+        return folder
 
     def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
         command = super().format_kernel_cmd(extra_arguments)
-        return sandbox_command(command, self.policy, self._sandbox_workdir, self._socket_dir)
+        command = sandbox_command(command, self.policy, self._sandbox_workdir, self._socket_dir)
+        if self._cgroup is not None:  # enter the control group, then become bwrap
+            command = ["sh", "-c", 'echo $$ > "$0" && exec "$@"',
+                       str(self._cgroup / "cgroup.procs"), *command]
+        return command
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
         if not restart and getattr(self, "_socket_dir", None):
             shutil.rmtree(self._socket_dir, ignore_errors=True)
+        if not restart and getattr(self, "_cgroup", None) is not None:
+            _remove_cgroup(self._cgroup)
+            self._cgroup = None
 
 
 def use_policy(policy: SandboxPolicy) -> None:

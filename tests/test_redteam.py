@@ -6,8 +6,8 @@ file written outside the grading area, a connection received, a broken gradebook
 feedback page. The batch must finish, every student gets only the points of honest work, the
 honest students' grades are unchanged, and the summary names what happened.
 
-Not covered yet (see the notes of the issue on hostile submissions): fork bombs, and answers that
-monkeypatch the checking code (numpy.allclose, autograder.checks) inside the kernel.
+Not covered yet (see the notes of the issue on hostile submissions): answers that monkeypatch the
+checking code (numpy.allclose, autograder.checks) inside the kernel.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from autograder.course import REPOSITORY, Assignment
 from autograder.grading import grade_submissions
 from autograder.release import release
 from autograder.samples import answered, with_answer, write
-from autograder.sandbox import find_bwrap
+from autograder.sandbox import find_bwrap, pids_cgroup_root
 from autograder.submissions import collect, unpack
 
 FIXTURE = Path(__file__).parent / "fixtures" / "tiny"
@@ -96,6 +96,14 @@ def graded(tmp_path_factory, listener):
         "memory_bomb": "hog = bytearray(50 * 1024**3)\n" + WRONG_SQUARE,
         "prints_100_mb": "print('x' * 100_000_000)\n" + WRONG_SQUARE,
         "huge_file": "open('big.bin', 'wb').write(b'0' * 200 * 1024**2)\n" + WRONG_SQUARE,
+        # bounded, so that it would be harmless even if the sandbox failed: 300 children that
+        # sleep 5 s; the kernel's process limit (64) stops it long before
+        "fork_bomb": (
+            "import os, time\n"
+            "for _ in range(300):\n"
+            "    if os.fork() == 0:\n"
+            "        time.sleep(5)\n"
+            "        os._exit(0)\n" + WRONG_SQUARE),
     }
     folder = tmp_path_factory.mktemp("submissions")
     write(honest, folder / "honest_1" / "tiny.ipynb")
@@ -117,7 +125,8 @@ def test_honest_students_are_unaffected(graded):
 
 
 @pytest.mark.parametrize("student", ["reads_solutions", "writes_gradebook", "writes_outside",
-                                     "socket", "memory_bomb", "prints_100_mb", "huge_file"])
+                                     "socket", "memory_bomb", "prints_100_mb", "huge_file",
+                                     "fork_bomb"])
 def test_each_attack_earns_only_the_honest_points(graded, student):
     results, _, _ = graded
     assert results[student].graded
@@ -137,6 +146,13 @@ def test_the_summary_names_what_happened(graded):
     results, _, _ = graded
     assert any("out of memory" in p for p in results["memory_bomb"].problems)
     assert any("larger than the grader's limit" in p for p in results["huge_file"].problems)
+
+
+@pytest.mark.skipif(pids_cgroup_root() is None,
+                    reason="no pids control group can be created here: no process limit")
+def test_the_fork_bomb_hit_the_process_limit(graded):
+    results, _, _ = graded
+    assert any("limit on processes" in p for p in results["fork_bomb"].problems)
 
 
 def test_huge_output_is_cut_in_the_graded_notebook_and_feedback(graded):
