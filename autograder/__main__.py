@@ -108,6 +108,7 @@ def cmd_grade(args) -> int:
 def cmd_demo(args) -> int:
     from autograder.release import release
     from autograder.samples import demo_submissions
+    from autograder.sandbox import find_bwrap
 
     root = _course_dir(args)
     assignment = find_assignment(args.assignment, root)
@@ -123,12 +124,18 @@ def cmd_demo(args) -> int:
     students = demo_submissions(released[0], source, out / "submissions")
     for student, description in students.items():
         print(f"   {student:5s} {description}")
+    no_sandbox = args.no_sandbox
+    if not no_sandbox and find_bwrap() is None:
+        print("   (bubblewrap is not installed: the demo's own sample submissions are graded "
+              "without the sandbox; `grade` on real submissions refuses to, see "
+              "autograder/README.md)")
+        no_sandbox = True
     print("3. grade them")
     grade_args = argparse.Namespace(
         assignment=assignment.name, submissions=str(out / "submissions"), workers=args.workers,
         timeout=60.0, cell_timeout=10.0, out=str(out / "grades"), no_progress=args.no_progress,
         course_dir=str(root), memory=2048.0, max_file_size=50.0, max_processes=64,
-        no_sandbox=args.no_sandbox,
+        no_sandbox=no_sandbox,
     )
     return cmd_grade(grade_args)
 
