@@ -152,11 +152,53 @@ def prepare_course(assignment: Assignment, course_root: Path) -> None:
 
 
 def copy_in(submission: Submission, assignment: Assignment, course_root: Path) -> None:
-    """Copy a student's gradable notebooks into the run's ``submitted/`` folder."""
+    """Copy a student's gradable notebooks into the run's ``submitted/`` folder, with their
+    nbgrader metadata restored from the release (:func:`restore_metadata`)."""
     target = course_root / "submitted" / submission.student_id / assignment.name
     target.mkdir(parents=True, exist_ok=True)
     for name, path in submission.notebooks.items():
-        shutil.copyfile(path, target / f"{name}.ipynb")
+        released = course_root / "release" / assignment.name / f"{name}.ipynb"
+        with warnings.catch_warnings():  # nbformat's notes on duplicate cell ids it repairs
+            warnings.simplefilter("ignore")
+            notebook = nbformat.read(path, as_version=4)
+        if released.exists():
+            notebook = restore_metadata(notebook, nbformat.read(released, as_version=4))
+        nbformat.write(notebook, target / f"{name}.ipynb")
+
+
+def restore_metadata(notebook, release):
+    """The student's notebook with every nbgrader cell's metadata taken from the release.
+
+    A student can edit a cell's nbgrader metadata (more points, a test turned into an answer,
+    "unlocked") or duplicate a graded cell; nbgrader then refuses the whole notebook or counts
+    the copy. Here every cell whose grade_id the release knows gets the release's metadata and
+    cell type back, a second cell with the same grade_id is dropped, and nbgrader metadata the
+    release does not know is removed (the cell stays, as an ordinary cell). nbgrader itself then
+    puts back the source of every locked cell.
+    """
+    known = {c.metadata["nbgrader"]["grade_id"]: c for c in release.cells
+             if "nbgrader" in c.metadata and "grade_id" in c.metadata["nbgrader"]}
+    seen: set[str] = set()
+    cells = []
+    for cell in notebook.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id in known:
+            if grade_id in seen:
+                continue  # a duplicate of a graded cell
+            seen.add(grade_id)
+            original = known[grade_id]
+            cell.cell_type = original.cell_type
+            cell.metadata["nbgrader"] = dict(original.metadata["nbgrader"])
+            if cell.cell_type == "markdown":
+                cell.pop("outputs", None)
+                cell.pop("execution_count", None)
+            elif "outputs" not in cell:
+                cell.outputs, cell.execution_count = [], None
+        else:
+            cell.get("metadata", {}).pop("nbgrader", None)
+        cells.append(cell)
+    notebook.cells = cells
+    return notebook
 
 
 def autograde_student(student_id: str, assignment: Assignment, course_root: Path,

@@ -12,6 +12,7 @@ checking code (numpy.allclose, autograder.checks) inside the kernel.
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import socket
@@ -110,6 +111,30 @@ def graded(tmp_path_factory, listener):
     write(honest, folder / "honest_2" / "tiny.ipynb")
     for student, code in attacks.items():
         write(with_answer(honest, "ex1_square", code), folder / student / "tiny.ipynb")
+    # tampering with the notebook itself: honest answers to exercise 2 only (3 points)
+    only_cube = answered(nbformat.read(released, as_version=4), source, ["ex2_cube"])
+    inflated = copy.deepcopy(only_cube)
+    for cell in inflated.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade_id") == "test_ex1_square":
+            meta["points"] = 100  # more points for the test
+        if meta.get("grade_id") == "ex1_square":
+            meta.update(grade=True, solution=False, locked=True, points=50)  # answer as a test
+    write(inflated, folder / "edits_metadata" / "tiny.ipynb")
+    duplicated = copy.deepcopy(only_cube)
+    cube_test = next(c for c in duplicated.cells
+                     if c.metadata.get("nbgrader", {}).get("grade_id") == "test_ex2_cube")
+    duplicated.cells += [copy.deepcopy(cube_test) for _ in range(5)]
+    write(duplicated, folder / "duplicates_cells" / "tiny.ipynb")
+    emptied = copy.deepcopy(only_cube)
+    emptied.cells = []
+    write(emptied, folder / "deletes_all_cells" / "tiny.ipynb")
+    (folder / "empty_file").mkdir()
+    (folder / "empty_file" / "tiny.ipynb").write_bytes(b"")
+    padded = copy.deepcopy(only_cube)  # a 200 MB notebook: a huge saved output
+    padded.cells[2].outputs = [nbformat.v4.new_output("stream", name="stdout",
+                                                      text="y" * 200 * 1024**2)]
+    write(padded, folder / "huge_notebook" / "tiny.ipynb")
     try:
         results = grade_submissions(assignment, collect(folder, assignment), run / "nbgrader",
                                     workers=4, timeout=60, cell_timeout=20)
@@ -131,6 +156,20 @@ def test_each_attack_earns_only_the_honest_points(graded, student):
     results, _, _ = graded
     assert results[student].graded
     assert results[student].score == 3, results[student].problems
+
+
+@pytest.mark.parametrize("student, score", [("edits_metadata", 3), ("duplicates_cells", 3),
+                                            ("deletes_all_cells", 0), ("huge_notebook", 3),
+                                            ("empty_file", 0)])
+def test_tampering_with_the_notebook_earns_nothing(graded, student, score):
+    results, _, _ = graded
+    assert results[student].score == score, results[student].problems
+    assert results[student].max_score == 8
+
+
+def test_an_empty_file_is_reported(graded):
+    results, _, _ = graded
+    assert any("not a valid notebook" in p for p in results["empty_file"].problems)
 
 
 def test_the_attacks_had_no_effect_outside(graded, listener):
