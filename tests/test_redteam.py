@@ -124,7 +124,10 @@ def graded(tmp_path_factory, listener):
     duplicated = copy.deepcopy(only_cube)
     cube_test = next(c for c in duplicated.cells
                      if c.metadata.get("nbgrader", {}).get("grade_id") == "test_ex2_cube")
-    duplicated.cells += [copy.deepcopy(cube_test) for _ in range(5)]
+    for number in range(5):  # as JupyterLab duplicates a cell: same content, a new cell id
+        twin = copy.deepcopy(cube_test)
+        twin["id"] = f"duplicate-{number}"
+        duplicated.cells.append(twin)
     write(duplicated, folder / "duplicates_cells" / "tiny.ipynb")
     emptied = copy.deepcopy(only_cube)
     emptied.cells = []
