@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import sys
 import types
 import warnings
@@ -225,8 +226,51 @@ def _qualified(function: Callable) -> str:
 
 
 # ----------------------------------------------------------------------------------------------
-# Grading
+# Grading: three modes
 # ----------------------------------------------------------------------------------------------
+# "check" (a student running the notebook): call the student's function and the reference on
+#     each case, compare, print, return the score.
+# "record" (the student's kernel while the grader grades it): call only the student's function
+#     and publish what it returned, as data (autograder.answers); compare nothing.
+# "judge" (a kernel of the grader's that never runs student code): take the recorded returns in
+#     place of calls to the student's function, call the reference, compare, print, return the
+#     score. This score is the one that counts (see autograder/judge.py).
+MODE_VARIABLE = "AUTOGRADER_MODE"
+
+
+def current_mode() -> str:
+    """``"check"``, ``"record"`` or ``"judge"`` (set by the grader in the kernel's environment)."""
+    mode = os.environ.get(MODE_VARIABLE, "check")
+    return mode if mode in ("record", "judge") else "check"
+
+
+@dataclass
+class Outcome:
+    """What the student's function did on one case."""
+
+    returned: Any = None
+    problem: str | None = None  # why there is no value to compare (it raised, ...)
+
+
+def _forbidden_message(name: str, qualified: str) -> str:
+    return (f"{name}: no credit: your answer calls {qualified}, the library's own "
+            "implementation of what this exercise asks you to write. Write it yourself.")
+
+
+def _call_student(student: Callable, case: Case, forbidden: Sequence[Callable]
+                  ) -> tuple[Outcome, Callable | None]:
+    """Run the student's function on one case: its outcome, and a forbidden function it called."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"), _Tripwire(forbidden) as wire:
+        warnings.simplefilter("ignore")
+        try:
+            outcome = Outcome(student(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs)))
+        except NotImplementedError:
+            outcome = Outcome(problem="not implemented yet (it raises NotImplementedError)")
+        except Exception as error:  # the student's code failed on this input
+            outcome = Outcome(problem=f"raised {type(error).__name__}: {error}")
+    return outcome, wire.tripped
+
+
 def grade_cases(
     student: Callable,
     reference: Callable,
@@ -250,35 +294,36 @@ def grade_cases(
         rtol, atol: tolerances of the comparison.
         compare_outputs: a custom ``f(got, expected) -> None or message`` instead of
             :func:`compare`.
+
+    What the student's function returns must be data (numbers, arrays, strings, and lists,
+    tuples and dicts of them): when the grader grades, it is recorded in the student's kernel
+    and compared in another (see the module's notes on the three modes).
     """
     cases = [c if isinstance(c, Case) else Case(args=tuple(c)) for c in cases]
     name = name or getattr(student, "__name__", "your function")
+    mode = current_mode()
+    if mode == "record":
+        return _record(student, cases, name, forbidden)
+    if mode == "judge":
+        outcomes = _REPLAY.next_call(name, len(cases))
+    else:
+        outcomes = _run_here(student, cases, name, forbidden)
+    if isinstance(outcomes, str):  # no credit at all, and why
+        print(outcomes)
+        return 0.0
     check = compare_outputs or (lambda got, expected: compare(got, expected, rtol, atol))
-    if not callable(student):
-        print(f"{name}: not graded: expected a function, found {_short(student)}")
-        return 0.0
-    hit = calls_forbidden(student, forbidden)
-    if hit is not None:
-        print(f"{name}: no credit: your answer calls {_qualified(hit)}, the library's own "
-              "implementation of what this exercise asks you to write. Write it yourself.")
-        return 0.0
     passed = 0
-    for number, case in enumerate(cases, start=1):
-        expected = reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+    for number, (case, outcome) in enumerate(zip(cases, outcomes), start=1):
         label = f"case {number}" + (f" ({case.note})" if case.note else "")
-        with warnings.catch_warnings(), np.errstate(all="ignore"), _Tripwire(forbidden) as wire:
-            warnings.simplefilter("ignore")
-            try:
-                got = student(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
-                problem = check(got, expected)
-            except NotImplementedError:
-                problem = "not implemented yet (it raises NotImplementedError)"
-            except Exception as error:  # the student's code failed on this input
-                problem = f"raised {type(error).__name__}: {error}"
-        if wire.tripped is not None:
-            print(f"{name}: no credit: your answer calls {_qualified(wire.tripped)}, the library's "
-                  "own implementation of what this exercise asks you to write. Write it yourself.")
-            return 0.0
+        problem = outcome.problem
+        if problem is None:
+            expected = _expected(reference, case, number)
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                try:
+                    problem = check(outcome.returned, expected)
+                except Exception as error:  # an answer of a shape the check did not expect
+                    problem = f"raised {type(error).__name__}: {error}"
         if problem is None:
             passed += 1
             print(f"  ok    {label}")
@@ -289,26 +334,153 @@ def grade_cases(
     return score
 
 
-def grade_checks(checks: Sequence[tuple[str, Callable[[], bool]]], points: float,
-                 name: str = "checks") -> float:
-    """Partial credit for a list of ``(description, check)`` pairs; each check returns a bool.
+def _run_here(student: Callable, cases: list[Case], name: str,
+              forbidden: Sequence[Callable]) -> list[Outcome] | str:
+    """Check mode: the student's function on every case, in this kernel."""
+    if not callable(student):
+        return f"{name}: not graded: expected a function, found {_short(student)}"
+    hit = calls_forbidden(student, forbidden)
+    if hit is not None:
+        return _forbidden_message(name, _qualified(hit))
+    outcomes = []
+    for case in cases:
+        outcome, tripped = _call_student(student, case, forbidden)
+        if tripped is not None:
+            return _forbidden_message(name, _qualified(tripped))
+        outcomes.append(outcome)
+    return outcomes
 
-    For exercises whose answer is not one function (a choice of weights, a trained model, a
-    written number): each check is one condition the answer must meet.
-    """
-    passed = 0
-    for description, check in checks:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
+
+def _expected(reference: Callable, case: Case, number: int) -> Any:
+    """The reference's value on a case (in judge mode computed once per case and kept)."""
+    key = (_REPLAY.cell, _REPLAY.call, number) if current_mode() == "judge" else None
+    if key is not None and key in _EXPECTED:
+        return copy.deepcopy(_EXPECTED[key])
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        expected = reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+    if key is not None:
+        _EXPECTED[key] = copy.deepcopy(expected)
+    return expected
+
+
+# ----------------------------------------------------------------------------------------------
+# Record mode: publish what the student's function returned
+# ----------------------------------------------------------------------------------------------
+_CALLS = {"cell": None, "next": 0}  # which grade_cases call of the running cell this is
+
+
+def _call_index() -> int:
+    """0 for the first grade_cases call of a cell, 1 for the second..."""
+    try:
+        cell = get_ipython().execution_count  # noqa: F821 (defined in an IPython kernel)
+    except NameError:
+        cell = None
+    if _CALLS["cell"] != cell:
+        _CALLS["cell"], _CALLS["next"] = cell, 0
+    index = _CALLS["next"]
+    _CALLS["next"] += 1
+    return index
+
+
+def _record(student: Callable, cases: list[Case], name: str,
+            forbidden: Sequence[Callable]) -> float:
+    """Record mode: run the student's function on every case and publish the returns."""
+    from autograder import answers
+
+    record: dict[str, Any] = {"call": _call_index(), "name": name, "cases": len(cases)}
+    outcomes = _run_here(student, cases, name, forbidden)
+    if isinstance(outcomes, str):
+        record["no_credit"] = outcomes
+    else:
+        encoded = []
+        for outcome in outcomes:
+            if outcome.problem is not None:
+                encoded.append({"problem": outcome.problem})
+                continue
             try:
-                ok = bool(check())
-                reason = "" if ok else "not met"
-            except NotImplementedError:
-                ok, reason = False, "not implemented yet"
-            except Exception as error:
-                ok, reason = False, f"raised {type(error).__name__}: {error}"
-        passed += ok
-        print(f"  {'ok  ' if ok else 'FAIL'}  {description}" + ("" if ok else f": {reason}"))
-    score = float(round(points * passed / len(checks), 2)) if checks else 0.0
-    print(f"{name}: {passed} of {len(checks)} checks passed, {score:g} of {points:g} points")
-    return score
+                encoded.append({"returned": answers.encode(outcome.returned)})
+            except answers.NotData as error:
+                encoded.append({"problem": f"returned {error}: the grader cannot check it"})
+        record["outcomes"] = encoded
+    text = answers.dumps(record)
+    if len(text) > answers.MAX_BYTES:
+        record.pop("outcomes")
+        record["no_credit"] = (f"{name}: no credit: your answers to these {len(cases)} cases "
+                               f"take {len(text) / 1024**2:.0f} MB, more than the grader keeps")
+        text = answers.dumps(record)
+    from IPython.display import publish_display_data
+
+    publish_display_data({answers.MIME_TYPE: text,
+                          "text/plain": f"[{name}: {len(cases)} answers recorded for grading]"})
+    return 0.0
+
+
+# ----------------------------------------------------------------------------------------------
+# Judge mode: the recorded returns in place of the student's function
+# ----------------------------------------------------------------------------------------------
+class _Replay:
+    """The recorded calls of one test cell, handed out in order (set by :func:`replay`)."""
+
+    def __init__(self, cell: str = "", records: Sequence[dict] = (), note: str = "") -> None:
+        self.cell = cell
+        self.records = {record.get("call"): record for record in records}
+        self.note = note  # why records are missing, if the grader knows
+        self.call = -1
+
+    def next_call(self, name: str, count: int) -> list[Outcome] | str:
+        from autograder import answers
+
+        self.call += 1
+        record = self.records.get(self.call)
+        if record is None:
+            why = self.note or ("in your notebook this test did not get this far (an error "
+                                "or a time limit before it), or your code interfered with it")
+            return f"{name}: no credit: no answers were recorded: {why}"
+        if "no_credit" in record:
+            return str(record["no_credit"])[:2000]
+        outcomes = record.get("outcomes")
+        if record.get("cases") != count or not isinstance(outcomes, list) or len(outcomes) != count:
+            return (f"{name}: no credit: your notebook ran a different set of cases here "
+                    f"than the tests have ({count}): the tests were changed or interfered with")
+        replayed = []
+        for outcome in outcomes:
+            if not isinstance(outcome, dict):
+                replayed.append(Outcome(problem="the recorded answer is unreadable"))
+            elif "returned" in outcome:
+                try:
+                    replayed.append(Outcome(answers.decode(outcome["returned"])))
+                except (ValueError, TypeError) as error:
+                    replayed.append(Outcome(problem=f"the recorded answer is unreadable: {error}"))
+            else:
+                replayed.append(Outcome(problem=str(outcome.get("problem", "no answer"))[:2000]))
+        return replayed
+
+
+_REPLAY = _Replay()
+_EXPECTED: dict[tuple, Any] = {}  # judge mode: reference values, per (cell, call, case)
+
+
+def replay(cell: str, records_file: str, note: str = "") -> None:
+    """Judge mode: the next cell to run is test ``cell``, with the records saved in the file."""
+    import json
+
+    global _REPLAY
+    with open(records_file, encoding="utf-8") as file:
+        records = json.load(file)
+    _REPLAY = _Replay(cell, records, note)
+
+
+class StudentCodeNotHere:
+    """Judge mode: stands for a name the student's answer defines; the judge has no student
+    code, so a test that calls it outside ``grade_cases`` is a mistake in the test."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError(f"the test called the student's {self.name} outside grade_cases; "
+                           "the grader can only judge what grade_cases records")
+
+    def __repr__(self) -> str:
+        return f"<the student's {self.name}>"

@@ -14,6 +14,7 @@ whole class needs:
 
 from __future__ import annotations
 
+import os
 import time
 
 from nbclient.exceptions import DeadKernelError
@@ -21,6 +22,7 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Float, Integer
 
+from autograder.checks import MODE_VARIABLE
 from autograder.sandbox import SandboxedKernelManager
 
 TIMEOUT_MESSAGE = (
@@ -49,6 +51,11 @@ class LimitedExecute(Execute):
             "traceback": [f"CellTimeoutError: {TIMEOUT_MESSAGE}"],
         }
         return super().preprocess(nb, resources, km)
+
+    def start_new_kernel(self, **kwargs):
+        # the tests only record the student's answers; autograder.judge scores them
+        kwargs.setdefault("env", dict(os.environ, **{MODE_VARIABLE: "record"}))
+        return super().start_new_kernel(**kwargs)
 
     def _cell_timeout(self, cell) -> int:
         """The cell's limit: the per-cell timeout, or what is left of the notebook's budget."""

@@ -48,6 +48,7 @@ from sqlalchemy.exc import SAWarning
 
 from autograder.course import REPOSITORY, Assignment, nbgrader_config
 from autograder.execute import LimitedExecute, SandboxedExecute, TruncateOutput
+from autograder.judge import JUDGE_ERROR, READS_THE_TESTS, JudgeAnswers, JudgePool, use_judges
 from autograder.sandbox import SandboxPolicy, require_bwrap, use_policy
 from autograder.submissions import Submission
 
@@ -127,7 +128,7 @@ def _thread_safe(preprocessors: list, sandbox: bool) -> list:
     steps = []
     for step in preprocessors:
         if step is Execute:
-            steps += [execute, TruncateOutput]
+            steps += [execute, JudgeAnswers, TruncateOutput]
         elif step is SaveAutoGrades:
             steps.append(LockedSaveAutoGrades)
         else:
@@ -295,6 +296,11 @@ def problems_in_notebook(path: Path) -> list[str]:
             elif name == "DeadKernelError":
                 problems.append(f"the kernel died in {where} (a crash, os._exit() or out of "
                                 "memory); the cells after it were not run")
+            elif name == READS_THE_TESTS:
+                problems.append(f"{where}: {output.get('evalue', '')}")
+            elif name == JUDGE_ERROR:
+                problems.append(f"{where}: {output.get('evalue', '')}; scored 0, please "
+                                "report this to the course's maintainers")
             elif name == "KeyboardInterrupt":
                 problems.append(f"{where} was interrupted")
             elif name == "MemoryError":
@@ -375,6 +381,23 @@ def _grade_submissions(assignment, submissions, course_root, workers, timeout, c
     gradable = [s for s in submissions if s.notebooks]
     for submission in gradable:
         copy_in(submission, assignment, course_root)
+    judges = [JudgePool(course_root / "source" / assignment.name / f"{name}.ipynb",
+                        size=max(1, workers), timeout=cell_timeout)
+              for name in assignment.notebooks]
+    use_judges(judges)
+    try:
+        _autograde_all(assignment, submissions, gradable, course_root, results, workers,
+                       timeout, cell_timeout, on_done, timings, sandbox, feedback_pool)
+    finally:
+        for pool in judges:
+            pool.close()
+    _read_scores(assignment, course_root, results)
+    return [results[s.student_id] for s in submissions]
+
+
+def _autograde_all(assignment, submissions, gradable, course_root, results, workers, timeout,
+                   cell_timeout, on_done, timings, sandbox, feedback_pool) -> None:
+    """Autograde every gradable submission in worker threads; render feedback as each ends."""
 
     def grade_one(submission: Submission) -> None:
         result = results[submission.student_id]
@@ -411,8 +434,6 @@ def _grade_submissions(assignment, submissions, course_root, workers, timeout, c
                 f"no feedback page: {type(error).__name__}: {str(error)[:200]}")
     feedback_pool.shutdown()
     _mark(timings, "feedback")
-    _read_scores(assignment, course_root, results)
-    return [results[s.student_id] for s in submissions]
 
 
 def _mark(timings: dict[str, float] | None, stage: str) -> None:

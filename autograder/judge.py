@@ -1,0 +1,351 @@
+"""Scores that a student's own code cannot change: recorded answers, judged in another kernel.
+
+A test cell runs in the student's kernel, after the student's code: anything in that kernel
+can have been replaced by then (``numpy.allclose``, ``math.isclose``, the test helpers, the
+reference functions, even the number the cell prints). So when the grader grades, nothing in
+that kernel decides a score:
+
+1. **Record** (the student's kernel, in the sandbox, ``AUTOGRADER_MODE=record``): every
+   ``grade_cases`` call runs only the student's function on its cases and publishes what came
+   back, as data (:mod:`autograder.answers`), in the test cell's output. No reference value is
+   ever computed there, so there is none for the student's code to read.
+2. **Judge** (this module; a kernel of the grader's own that never runs student code,
+   ``AUTOGRADER_MODE=judge``): it runs the assignment's source notebook, with every answer cell
+   left out (the names they define raise if a test calls them), and then, for each test cell,
+   the cell's own code again with the student's recorded returns in place of calls to the
+   student's function (:func:`autograder.checks.replay`). References, comparisons, custom
+   checks, partial credit and the printed report all happen here, with pristine libraries.
+3. The student's test cell gets the judge's outputs (report and score) in place of its own;
+   nbgrader then reads the score from them as usual. An error in the student's test cell
+   (a time limit, a crash) is kept, so that cell still scores 0, as nbgrader would have it.
+
+Forging a record gains nothing: a record only says what the student's function returned, and
+it scores only if those values are right. What the design does not stop is an answer that gets
+the right values from elsewhere in its own kernel, e.g. by calling a library function it was
+told not to use, or a helper of the tests through the call stack; :func:`reads_the_tests` flags
+the plain ways of doing so in the answer cells' source (see ``autograder/README.md``).
+
+One judge kernel serves one grading thread at a time; a pool keeps one per worker for the whole
+batch, so the source notebook's setup runs once per worker, and each reference value is
+computed once per kernel (the cases come from fixed seeds).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import queue
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+import nbformat
+from jupyter_client.manager import start_new_kernel
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from autograder import answers
+from autograder.checks import MODE_VARIABLE
+from autograder.execute import error_output
+
+JUDGE_ERROR = "GraderError"  # ename of an output that says the judge could not score a cell
+READS_THE_TESTS = "AnswerReadsTheTests"  # ename of an output that says why an answer scores 0
+
+
+def is_test_cell(cell) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.get("cell_type") == "code" and meta.get("grade") and not meta.get("solution")
+
+
+def is_answer_cell(cell) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.get("cell_type") == "code" and bool(meta.get("solution"))
+
+
+def defined_names(source: str) -> list[str]:
+    """The names a cell's top level defines (functions, classes, assignments, imports)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                names += [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names += [(a.asname or a.name).split(".")[0] for a in node.names if a.name != "*"]
+    return names
+
+
+class JudgeKernel:
+    """A kernel with the source notebook's setup run and its answer cells left out."""
+
+    def __init__(self, source: Path, timeout: float) -> None:
+        self.source = source
+        self.timeout = timeout
+        self.notebook = nbformat.read(source, as_version=4)
+        env = dict(os.environ, **{MODE_VARIABLE: "judge"})
+        self.manager, self.client = start_new_kernel(
+            kernel_name="python3", cwd=str(source.parent), env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, startup_timeout=120)
+        for cell in self.notebook.cells:
+            if cell.cell_type != "code" or is_test_cell(cell):
+                continue
+            if is_answer_cell(cell):
+                code = "".join(f"{name} = __import__('autograder.checks').checks."
+                               f"StudentCodeNotHere({name!r})\n"
+                               for name in defined_names(cell.source))
+            else:
+                code = cell.source
+            outputs = self.run(code)
+            errors = [o for o in outputs if o.output_type == "error"]
+            if errors:
+                self.close()
+                raise RuntimeError(f"the judge could not run the setup of {source.name}: "
+                                   f"{errors[0].ename}: {errors[0].evalue}")
+
+    def run(self, code: str) -> list[NotebookNode]:
+        """Execute ``code``; its outputs as notebook outputs (raises TimeoutError)."""
+        outputs: list[NotebookNode] = []
+
+        def keep(message: dict) -> None:
+            kind = message["header"]["msg_type"]
+            if kind in ("stream", "execute_result", "display_data", "error"):
+                outputs.append(nbformat.v4.output_from_msg(message))
+
+        self.client.execute_interactive(code, timeout=self.timeout, output_hook=keep,
+                                        allow_stdin=False, store_history=True)
+        return outputs
+
+    def judge_cell(self, cell: NotebookNode, records: list[dict], note: str,
+                   records_file: Path) -> list[NotebookNode]:
+        """The outputs of test ``cell`` run with the student's ``records``."""
+        grade_id = cell.metadata["nbgrader"]["grade_id"]
+        records_file.write_text(json.dumps(records), encoding="utf-8")
+        self.run(f"__import__('autograder.checks').checks.replay({grade_id!r}, "
+                 f"{str(records_file)!r}, {note!r})")
+        return self.run(cell.source)
+
+    def alive(self) -> bool:
+        return self.manager.is_alive()
+
+    def close(self) -> None:
+        try:
+            self.client.stop_channels()
+        finally:
+            self.manager.shutdown_kernel(now=True)
+
+
+class JudgePool:
+    """Judge kernels for one source notebook, at most ``size``, each used by one thread at a
+    time; started when first needed and closed by :meth:`close`."""
+
+    def __init__(self, source: Path, size: int, timeout: float) -> None:
+        self.source, self.size, self.timeout = source, size, timeout
+        self._idle: queue.SimpleQueue[JudgeKernel] = queue.SimpleQueue()
+        self._all: list[JudgeKernel] = []
+        self._lock = threading.Lock()
+
+    def acquire(self) -> JudgeKernel:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            judge = JudgeKernel(self.source, self.timeout)
+            with self._lock:
+                self._all.append(judge)
+            return judge
+
+    def release(self, judge: JudgeKernel) -> None:
+        if judge.alive():
+            self._idle.put(judge)
+        else:
+            self.discard(judge)
+
+    def discard(self, judge: JudgeKernel) -> None:
+        with self._lock:
+            if judge in self._all:
+                self._all.remove(judge)
+        judge.close()
+
+    def close(self) -> None:
+        with self._lock:
+            judges, self._all = self._all, []
+        for judge in judges:
+            try:
+                judge.close()
+            except Exception:  # noqa: BLE001 (a kernel already gone)
+                pass
+
+
+_POOLS: dict[str, JudgePool] = {}
+
+
+def use_judges(pools: Iterable[JudgePool]) -> None:
+    """The judge pools of this run, by source notebook name."""
+    _POOLS.clear()
+    _POOLS.update({pool.source.stem: pool for pool in pools})
+
+
+# ---------------------------------------------------------------------------------------------
+# Answers that read the tests
+# ---------------------------------------------------------------------------------------------
+INTROSPECTION = {
+    "_getframe": "sys._getframe (the tests' call stack)",
+    "currentframe": "inspect.currentframe (the tests' call stack)",
+    "getouterframes": "inspect.getouterframes (the tests' call stack)",
+    "f_back": "frame.f_back (the tests' call stack)",
+    "f_locals": "frame.f_locals (the tests' variables)",
+    "f_globals": "frame.f_globals (the tests' variables)",
+    "get_referrers": "gc.get_referrers (the tests' objects)",
+    "get_objects": "gc.get_objects (the tests' objects)",
+    "_ih": "the notebook's input history (the tests' source)",
+    "In": "the notebook's input history (the tests' source)",
+}
+
+
+def reads_the_tests(source: str, test_names: set[str]) -> list[str]:
+    """What in an answer cell's ``source`` reaches into the tests: the private names the test
+    cells define (``_reference_update``), or ways to read the tests' frames, objects or source.
+
+    Only the plain ways: the names as written in the code. An answer that builds such a name
+    at run time is not caught here (see the threat model in ``autograder/README.md``).
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    found: list[str] = []
+    for node in ast.walk(tree):
+        name = (node.id if isinstance(node, ast.Name)
+                else node.attr if isinstance(node, ast.Attribute) else None)
+        if name is None:
+            continue
+        if name in test_names and name.startswith("_"):
+            found.append(f"{name} (defined by the tests)")
+        elif name in INTROSPECTION:
+            found.append(INTROSPECTION[name])
+        elif name == "stack" and isinstance(node, ast.Attribute) and isinstance(
+                node.value, ast.Name) and node.value.id == "inspect":
+            found.append("inspect.stack (the tests' call stack)")
+    return sorted(set(found))
+
+
+# ---------------------------------------------------------------------------------------------
+# The nbgrader step
+# ---------------------------------------------------------------------------------------------
+def _records(cell: NotebookNode) -> list[dict]:
+    """The answers recorded in a test cell's outputs, one per grade_cases call.
+
+    A call recorded twice (something in the student's code published records of its own) is
+    replaced by a no-credit record.
+    """
+    by_call: dict[int, dict] = {}
+    for output in cell.get("outputs", []):
+        text = output.get("data", {}).get(answers.MIME_TYPE)
+        if output.get("output_type") != "display_data" or not isinstance(text, str):
+            continue
+        try:
+            record = answers.loads(text)
+        except ValueError:
+            continue
+        call = record.get("call")
+        if not isinstance(call, int):
+            continue
+        if call in by_call:
+            record = {"call": call, "no_credit": (
+                f"{record.get('name', 'this test')}: no credit: its answers were recorded "
+                "twice (did your code publish outputs of its own?)")}
+        by_call[call] = record
+    return list(by_call.values())
+
+
+def _score_of(outputs: list[NotebookNode]) -> str | None:
+    for output in outputs:
+        if output.get("output_type") == "execute_result":
+            text = output.get("data", {}).get("text/plain", "")
+            try:
+                float(text)
+                return text
+            except ValueError:
+                return None
+    return None
+
+
+class JudgeAnswers(NbGraderPreprocessor):
+    """Replace every test cell's outputs by the judge's verdict on the recorded answers."""
+
+    def preprocess(self, nb, resources):
+        pool = _POOLS.get(resources.get("nbgrader", {}).get("notebook", ""))
+        if pool is None:
+            raise RuntimeError("no judge for this notebook: grade with autograder.grading")
+        source = nbformat.read(pool.source, as_version=4)
+        source_tests = [c for c in source.cells if is_test_cell(c)]
+        test_names = {n for c in source_tests for n in defined_names(c.source)}
+        cells = {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if is_test_cell(c)}
+        unfair = self._answers_that_read_the_tests(nb, test_names)
+        judge = pool.acquire()
+        try:
+            with tempfile.TemporaryDirectory(prefix="nn-course-judge-") as folder:
+                for test in source_tests:
+                    grade_id = test.metadata["nbgrader"]["grade_id"]
+                    if grade_id in cells:
+                        judge = self._judge(pool, judge, test, cells[grade_id],
+                                            unfair.get(grade_id), Path(folder))
+        finally:
+            pool.release(judge)
+        return nb, resources
+
+    @staticmethod
+    def _answers_that_read_the_tests(nb, test_names: set[str]) -> dict[str, str]:
+        """test grade_id -> why its exercise gets no credit (its answer reads the tests)."""
+        unfair = {}
+        for cell in nb.cells:
+            if is_answer_cell(cell):
+                found = reads_the_tests(cell.source, test_names)
+                if found:
+                    grade_id = cell.metadata["nbgrader"]["grade_id"]
+                    unfair["test_" + grade_id] = (
+                        f"no credit: the answer in {grade_id} uses {', '.join(found)}; answers "
+                        "must compute their results, not read them from the tests")
+        return unfair
+
+    def _judge(self, pool: JudgePool, judge: JudgeKernel, test: NotebookNode,
+               cell: NotebookNode, unfair: str | None, folder: Path) -> JudgeKernel:
+        """Judge one test cell (return the judge kernel to use next: a new one after a
+        failure)."""
+        student_errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if unfair:
+            cell.outputs = [*student_errors, error_output(READS_THE_TESTS, unfair)]
+            return judge
+        note = ""
+        if student_errors:
+            note = (f"in your notebook this test stopped with {student_errors[0].get('ename')}: "
+                    f"{str(student_errors[0].get('evalue', ''))[:300]}")
+        records = _records(cell)
+        try:
+            outputs = judge.judge_cell(test, records, note,
+                                       folder / f"{test.metadata['nbgrader']['grade_id']}.json")
+            failed = next((o for o in outputs if o.output_type == "error"), None)
+            reason = f"{failed.ename}: {failed.evalue}" if failed else None
+            if reason is None and _score_of(outputs) is None:
+                reason = "the test cell's last value is not a score"
+        except Exception as error:  # a time limit or a dead judge: start a fresh one
+            outputs, reason = [], f"{type(error).__name__}: {error}"
+            pool.discard(judge)
+            judge = pool.acquire()
+        if reason is not None:
+            outputs = [o for o in outputs if o.output_type == "stream"]
+            outputs.append(error_output(JUDGE_ERROR, f"the grader could not score this test "
+                                                     f"({reason[:300]})"))
+        for output in outputs:
+            if output.output_type == "execute_result":
+                output.execution_count = cell.get("execution_count")
+        cell.outputs = [*student_errors, *outputs]
+        return judge
