@@ -303,6 +303,9 @@ def grade_cases(
     name = name or getattr(student, "__name__", "your function")
     mode = current_mode()
     if mode == "record":
+        # no reference value is computed in the student's kernel, and the reference itself is
+        # dropped from this frame, so that the student's code finds neither on the call stack
+        reference = None  # noqa: F841
         return _record(student, cases, name, forbidden)
     if mode == "judge":
         outcomes = _REPLAY.next_call(name, len(cases))
@@ -383,12 +386,44 @@ def _call_index() -> int:
     return index
 
 
+# What a student might replace to fool checks that ran in their kernel: (module, attribute,
+# the module its genuine version comes from). Replacing them changes no score (the judge
+# compares elsewhere), but the grader tells the lecturer that it happened.
+WATCHED = [("numpy", "allclose", "numpy"), ("numpy", "isclose", "numpy"),
+           ("numpy", "array_equal", "numpy"),
+           ("numpy.testing", "assert_allclose", "numpy.testing"),
+           ("numpy.testing", "assert_array_equal", "numpy.testing"),
+           ("numpy.testing", "assert_equal", "numpy.testing"),
+           ("math", "isclose", "math"), ("builtins", "abs", "builtins"),
+           ("builtins", "round", "builtins"), ("builtins", "float", "builtins"),
+           (__name__, "grade_cases", __name__), (__name__, "compare", __name__)]
+_GENUINE = {"grade_cases": "grade_cases", "compare": "compare"}  # replaced below by objects
+
+
+def replaced_functions() -> list[str]:
+    """The watched functions that are not the genuine ones any more (``numpy.allclose``)."""
+    replaced = []
+    for module_name, attribute, home in WATCHED:
+        module = sys.modules.get(module_name)
+        if module is None:
+            continue
+        value = getattr(module, attribute, None)
+        if module_name == __name__:
+            genuine = value is _GENUINE.get(attribute)
+        else:
+            genuine = (getattr(value, "__module__", None) or "").startswith(home)
+        if not genuine:
+            replaced.append(f"{module_name}.{attribute}")
+    return replaced
+
+
 def _record(student: Callable, cases: list[Case], name: str,
             forbidden: Sequence[Callable]) -> float:
     """Record mode: run the student's function on every case and publish the returns."""
     from autograder import answers
 
-    record: dict[str, Any] = {"call": _call_index(), "name": name, "cases": len(cases)}
+    record: dict[str, Any] = {"call": _call_index(), "name": name, "cases": len(cases),
+                              "replaced": replaced_functions()}
     outcomes = _run_here(student, cases, name, forbidden)
     if isinstance(outcomes, str):
         record["no_credit"] = outcomes
@@ -458,6 +493,7 @@ class _Replay:
 
 
 _REPLAY = _Replay()
+_GENUINE.update(grade_cases=grade_cases, compare=compare)
 _EXPECTED: dict[tuple, Any] = {}  # judge mode: reference values, per (cell, call, case)
 
 

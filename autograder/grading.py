@@ -281,6 +281,8 @@ def problems_in_notebook(path: Path) -> list[str]:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if grade_id:
             where += f" ({grade_id})"
+        problems += [f"{where}: {note}"
+                     for note in cell.metadata.get("autograder", {}).get("problems", [])]
         names = [o.get("ename", "") for o in cell.get("outputs", [])
                  if o.get("output_type") == "error"]
         if "CellTimeoutError" in names:  # the interrupt that stopped it is the same event

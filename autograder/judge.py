@@ -240,13 +240,15 @@ def reads_the_tests(source: str, test_names: set[str]) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # The nbgrader step
 # ---------------------------------------------------------------------------------------------
-def _records(cell: NotebookNode) -> list[dict]:
-    """The answers recorded in a test cell's outputs, one per grade_cases call.
+def _records(cell: NotebookNode) -> tuple[list[dict], list[str]]:
+    """The answers recorded in a test cell's outputs, one per grade_cases call, and what the
+    lecturer should hear about them.
 
     A call recorded twice (something in the student's code published records of its own) is
     replaced by a no-credit record.
     """
     by_call: dict[int, dict] = {}
+    notes: list[str] = []
     for output in cell.get("outputs", []):
         text = output.get("data", {}).get(answers.MIME_TYPE)
         if output.get("output_type") != "display_data" or not isinstance(text, str):
@@ -258,12 +260,19 @@ def _records(cell: NotebookNode) -> list[dict]:
         call = record.get("call")
         if not isinstance(call, int):
             continue
+        replaced = record.get("replaced")
+        if isinstance(replaced, list) and replaced:
+            notes.append("the student's code replaced " + ", ".join(map(str, replaced[:12]))
+                         + " before the tests ran (no effect on the score: answers are "
+                         "compared outside the student's kernel)")
         if call in by_call:
             record = {"call": call, "no_credit": (
                 f"{record.get('name', 'this test')}: no credit: its answers were recorded "
                 "twice (did your code publish outputs of its own?)")}
+            notes.append("answers recorded twice: the student's code published records of "
+                         "its own; no credit for that test")
         by_call[call] = record
-    return list(by_call.values())
+    return list(by_call.values()), notes
 
 
 def _score_of(outputs: list[NotebookNode]) -> str | None:
@@ -328,7 +337,12 @@ class JudgeAnswers(NbGraderPreprocessor):
         if student_errors:
             note = (f"in your notebook this test stopped with {student_errors[0].get('ename')}: "
                     f"{str(student_errors[0].get('evalue', ''))[:300]}")
-        records = _records(cell)
+        records, notes = _records(cell)
+        if not records and not student_errors:
+            notes.append("no answers were recorded: the student's code stopped the tests "
+                         "from recording (it replaced or disabled them); no credit")
+        if notes:
+            cell.metadata.setdefault("autograder", {})["problems"] = sorted(set(notes))
         try:
             outputs = judge.judge_cell(test, records, note,
                                        folder / f"{test.metadata['nbgrader']['grade_id']}.json")
