@@ -68,8 +68,10 @@ def cmd_grade(args) -> int:
         raise SetupError("--timeout and --cell-timeout must be positive numbers of seconds")
     out = Path(args.out or root / "grades" / assignment.name).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    folder = unpack(Path(args.submissions).resolve(), out / "unpacked")
-    submissions = collect(folder, assignment)
+    notes: list[str] = []  # what was skipped and belongs to no student
+    source = Path(args.submissions).resolve()
+    folder = unpack(source, _fresh(out / "unpacked", source), notes)
+    submissions = collect(folder, assignment, notes)
     if not submissions:
         raise SetupError(f"no student folders in {folder}: expected <student>/<notebook>.ipynb")
     if args.memory <= 0 or args.max_file_size <= 0:
@@ -99,10 +101,19 @@ def cmd_grade(args) -> int:
         )
     write_grades_csv(results, out / "grades.csv")
     write_feedback(results, assignment, out / "nbgrader", out)
-    print(summary_table(results))
+    print(summary_table(results, notes))
     print(f"graded in {time.perf_counter() - started:.1f} s; grades: {out / 'grades.csv'}; "
           f"feedback: {out / 'feedback'}/<student>/")
     return 0
+
+
+def _fresh(folder: Path, submissions: Path) -> Path:
+    """Where to extract a zip of ``submissions``: ``folder``, emptied of an earlier run's
+    students (left as it is when the submissions are a folder, perhaps this one)."""
+    if submissions.is_file() and not submissions.is_relative_to(folder) and folder.is_dir() \
+            and not folder.is_symlink():
+        shutil.rmtree(folder)
+    return folder
 
 
 def cmd_demo(args) -> int:

@@ -9,8 +9,10 @@ from pathlib import Path
 
 from autograder.course import Assignment
 from autograder.grading import StudentResult
+from autograder.submissions import printable
 
 CSV_COLUMNS = ["student_id", "score", "max_score", "status", "problems"]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell
 
 
 def write_grades_csv(results: list[StudentResult], path: Path) -> None:
@@ -20,8 +22,16 @@ def write_grades_csv(results: list[StudentResult], path: Path) -> None:
         writer = csv.writer(file)
         writer.writerow(CSV_COLUMNS)
         for r in results:
-            writer.writerow([r.student_id, f"{r.score:g}", f"{r.max_score:g}", r.status,
-                             "; ".join(r.problems)])
+            writer.writerow([_csv_text(r.student_id), f"{r.score:g}", f"{r.max_score:g}",
+                             r.status, _csv_text("; ".join(r.problems))])
+
+
+def _csv_text(text: str) -> str:
+    """Text from a submission, safe in a spreadsheet and a terminal: a folder named
+    ``=HYPERLINK(...)`` is shown as text (with a leading ') instead of being run as a formula,
+    and control characters (terminal escapes) as escapes."""
+    safe = printable(text)
+    return f"'{safe}" if text.startswith(FORMULA_START) else safe
 
 
 def write_feedback(results: list[StudentResult], assignment: Assignment, course_root: Path,
@@ -29,6 +39,8 @@ def write_feedback(results: list[StudentResult], assignment: Assignment, course_
     """``out/feedback/<student>/``: nbgrader's HTML per notebook, plus a summary page."""
     for r in results:
         target = out / "feedback" / r.student_id
+        if target.parent != out / "feedback" or r.student_id in ("", ".", ".."):
+            continue  # not a plain folder name: no page rather than one elsewhere
         if target.exists():
             shutil.rmtree(target)
         target.mkdir(parents=True)
@@ -55,20 +67,29 @@ def _summary_page(result: StudentResult, assignment: Assignment) -> str:
     )
 
 
-def summary_table(results: list[StudentResult]) -> str:
-    """A plain-text table: student, score, status and problems."""
-    width = max([len("student")] + [len(r.student_id) for r in results])
+def summary_table(results: list[StudentResult], notes: list[str] | None = None) -> str:
+    """A plain-text table: student, score, status and problems; then the ``notes`` on what
+    was skipped and belongs to no student (zip members with unsafe paths, hidden folders).
+
+    Names and problems come from the submissions: control characters (a newline, a terminal
+    escape in a folder name) are shown as escapes, so that they cannot fake or hide lines.
+    """
+    ids = [printable(r.student_id) for r in results]
+    width = max([len("student")] + [len(i) for i in ids])
     lines = [f"{'student':<{width}}  {'score':>13}  status / problems",
              f"{'-' * width}  {'-' * 13}  {'-' * 40}"]
-    for r in results:
+    for student_id, r in zip(ids, results):
         score = f"{r.score:g} / {r.max_score:g}"
-        lines.append(f"{r.student_id:<{width}}  {score:>13}  {r.status}")
+        lines.append(f"{student_id:<{width}}  {score:>13}  {r.status}")
         for problem in r.problems:
-            lines.append(f"{'':<{width}}  {'':>13}    - {problem}")
+            lines.append(f"{'':<{width}}  {'':>13}    - {printable(problem)}")
     graded = [r for r in results if r.graded]
     if graded:
         mean = sum(r.score for r in graded) / len(graded)
         lines.append(f"{len(results)} students, {len(graded)} graded, mean score {mean:.1f}")
     else:
         lines.append(f"{len(results)} students, none graded")
+    if notes:
+        lines.append(f"not graded, belonging to no student ({len(notes)}):")
+        lines += [f"  - {printable(note)}" for note in notes]
     return "\n".join(lines)

@@ -1,10 +1,23 @@
 """Hostile submissions graded by the real pipeline, in the sandbox.
 
 Each hostile student answers exercise 2 honestly (3 points) and puts an attack in exercise 1's
-answer cell next to a wrong ``square``; an attack that worked would show as extra points, a
-file written outside the grading area, a connection received, a broken gradebook, or a huge
-feedback page. The batch must finish, every student gets only the points of honest work, the
-honest students' grades are unchanged, and the summary names what happened.
+answer cell next to a wrong ``square``: reading the solutions, writing to the gradebook or
+outside, a socket, a memory bomb, 100 MB printed, a 200 MB file, a fork bomb, an infinite loop,
+``sys.exit()``, ``raise SystemExit``, ``os._exit(1)`` and a segfault (ctypes). An attack that
+worked would show as extra points, a file written outside the grading area, a connection
+received, a broken gradebook, or a huge feedback page. An attack that kills the kernel
+(``os._exit``, a segfault) also costs exercise 2: the cells after a dead kernel are not run.
+
+Other students tamper with the file instead: edited nbgrader metadata, duplicated or deleted
+cells, an empty file, a 200 MB notebook, Latin-1 bytes (not UTF-8), an escaped lone surrogate,
+damaged cell metadata, a notebook or a student folder that is a symbolic link (to /etc/passwd,
+the solution, another student), a folder name that is not a student id (a formula, a newline)
+or a hidden one (``...``), and a zip with members such as ``../../x.ipynb``, also through the
+command line.
+
+The batch must finish, every student gets only the points of honest work (0 for a file that
+cannot be graded), the honest students' grades are unchanged, nothing is written outside, and
+the summary names what happened.
 
 Not covered yet (see the notes of the issue on hostile submissions): answers that monkeypatch the
 checking code (numpy.allclose, autograder.checks) inside the kernel.
@@ -13,6 +26,7 @@ checking code (numpy.allclose, autograder.checks) inside the kernel.
 from __future__ import annotations
 
 import copy
+import csv
 import os
 import shutil
 import socket
@@ -21,13 +35,15 @@ import sys
 import threading
 import zipfile
 from pathlib import Path
+from typing import NamedTuple
 
 import nbformat
 import pytest
 
 from autograder.course import REPOSITORY, Assignment
-from autograder.grading import grade_submissions
+from autograder.grading import StudentResult, grade_submissions
 from autograder.release import release
+from autograder.report import summary_table, write_grades_csv
 from autograder.samples import answered, with_answer, write
 from autograder.sandbox import find_bwrap, pids_cgroup_root
 from autograder.submissions import collect, unpack
@@ -105,6 +121,11 @@ def graded(tmp_path_factory, listener):
             "    if os.fork() == 0:\n"
             "        time.sleep(5)\n"
             "        os._exit(0)\n" + WRONG_SQUARE),
+        "infinite_loop": "while True:\n    pass\n" + WRONG_SQUARE,
+        "sys_exit": "import sys\nsys.exit()\n" + WRONG_SQUARE,
+        "raises_system_exit": "raise SystemExit(0)\n" + WRONG_SQUARE,
+        "os_exit": "import os\nos._exit(1)\n" + WRONG_SQUARE,
+        "segfault": "import ctypes\nctypes.string_at(0)\n" + WRONG_SQUARE,
     }
     folder = tmp_path_factory.mktemp("submissions")
     write(honest, folder / "honest_1" / "tiny.ipynb")
@@ -138,67 +159,177 @@ def graded(tmp_path_factory, listener):
     padded.cells[2].outputs = [nbformat.v4.new_output("stream", name="stdout",
                                                       text="y" * 200 * 1024**2)]
     write(padded, folder / "huge_notebook" / "tiny.ipynb")
+    write_broken_files(honest, folder)
+    write_links_and_odd_names(honest, folder, solution_file)
+    notes: list[str] = []
     try:
-        results = grade_submissions(assignment, collect(folder, assignment), run / "nbgrader",
-                                    workers=4, timeout=60, cell_timeout=20)
-        yield {r.student_id: r for r in results}, run, outside.exists()
+        results = grade_submissions(assignment, collect(folder, assignment, notes),
+                                    run / "nbgrader", workers=4, timeout=60, cell_timeout=20)
+        yield Graded({r.student_id: r for r in results}, run, outside.exists(), notes)
     finally:
         outside.unlink(missing_ok=True)
 
 
+class Graded(NamedTuple):
+    """The hostile batch, graded: results by student, the run's folder, whether the file
+    outside was written, and the notes on what belongs to no student."""
+
+    results: dict[str, StudentResult]
+    run: Path
+    written_outside: bool
+    notes: list[str]
+
+
+def write_broken_files(honest, folder: Path) -> None:
+    """Files that are not notebooks the grader can write back: Latin-1 bytes, an escaped
+    lone surrogate, a cell whose nbgrader metadata is text instead of a mapping."""
+    text = nbformat.writes(with_answer(honest, "ex1_square", "# caf\u00e9" + WRONG_SQUARE))
+    (folder / "latin1").mkdir()
+    (folder / "latin1" / "tiny.ipynb").write_bytes(text.encode("latin-1"))
+    escaped = nbformat.writes(with_answer(honest, "ex1_square", "# SURROGATE" + WRONG_SQUARE))
+    (folder / "lone_surrogate").mkdir()
+    (folder / "lone_surrogate" / "tiny.ipynb").write_text(
+        escaped.replace("SURROGATE", "\\ud800"))
+    damaged = copy.deepcopy(honest)
+    damaged.cells[2].metadata["nbgrader"] = "points: 100"
+    write(damaged, folder / "damaged_metadata" / "tiny.ipynb")
+
+
+def write_links_and_odd_names(honest, folder: Path, solution_file: Path) -> None:
+    """Symbolic links (a notebook to /etc/passwd, to the solution, to another student's work;
+    a student folder to the solutions) and folder names that are no student ids."""
+    for student, target in [("links_to_passwd", Path("/etc/passwd")),
+                            ("links_to_solution", solution_file),
+                            ("links_to_honest", Path("..") / "honest_1" / "tiny.ipynb")]:
+        (folder / student).mkdir()
+        (folder / student / "tiny.ipynb").symlink_to(target)
+    (folder / "linked_folder").symlink_to(solution_file.parent, target_is_directory=True)
+    write(honest, folder / '=HYPERLINK("evil.example","8")' / "tiny.ipynb")
+    write(honest, folder / "new\nline" / "tiny.ipynb")
+    write(honest, folder / "..." / "tiny.ipynb")
+
+
 def test_honest_students_are_unaffected(graded):
-    results, _, _ = graded
+    results = graded.results
     assert results["honest_1"].score == results["honest_2"].score == 8
-    assert results["honest_1"].problems == []
+    assert results["honest_1"].problems == results["honest_2"].problems == []
 
 
 @pytest.mark.parametrize("student", ["reads_solutions", "writes_gradebook", "writes_outside",
                                      "socket", "memory_bomb", "prints_100_mb", "huge_file",
-                                     "fork_bomb"])
+                                     "fork_bomb", "infinite_loop", "sys_exit",
+                                     "raises_system_exit"])
 def test_each_attack_earns_only_the_honest_points(graded, student):
-    results, _, _ = graded
-    assert results[student].graded
-    assert results[student].score == 3, results[student].problems
+    result = graded.results[student]
+    assert result.graded
+    assert result.score == 3, result.problems
+
+
+@pytest.mark.parametrize("student", ["os_exit", "segfault"])
+def test_an_attack_that_kills_the_kernel_earns_nothing(graded, student):
+    """The cells after a dead kernel are not run (autograder/execute.py), so the honest
+    answer to exercise 2, after the attack, is lost too: 0, never more than 3."""
+    result = graded.results[student]
+    assert result.graded
+    assert result.score == 0, result.problems
+    assert any("the kernel died in cell 2 (ex1_square)" in p for p in result.problems)
+    notebook = graded.run / "nbgrader" / "autograded" / student / "tiny" / "tiny.ipynb"
+    cube_test = nbformat.read(notebook, as_version=4).cells[6]
+    assert "not run: the kernel died in cell 2" in cube_test.outputs[0]["evalue"]
 
 
 @pytest.mark.parametrize("student, score", [("edits_metadata", 3), ("duplicates_cells", 3),
                                             ("deletes_all_cells", 0), ("huge_notebook", 3),
                                             ("empty_file", 0)])
 def test_tampering_with_the_notebook_earns_nothing(graded, student, score):
-    results, _, _ = graded
+    results = graded.results
     assert results[student].score == score, results[student].problems
     assert results[student].max_score == 8
 
 
 def test_an_empty_file_is_reported(graded):
-    results, _, _ = graded
-    assert any("not a valid notebook" in p for p in results["empty_file"].problems)
+    assert any("not a valid notebook" in p for p in graded.results["empty_file"].problems)
+
+
+@pytest.mark.parametrize("student, problem", [
+    ("latin1", "tiny.ipynb is not valid UTF-8, so not a text file Jupyter can read "
+               "(byte 0xe9 at position"),
+    ("lone_surrogate", "tiny.ipynb is not a valid notebook (its text cannot be written as "
+                       "valid UTF-8"),
+    ("damaged_metadata", "tiny.ipynb is not a valid notebook (the metadata of cell 2 is "
+                         "damaged)"),
+    ("links_to_passwd", "tiny.ipynb is a symbolic link to a path outside the submissions "
+                        "folder, not a file; it was not graded"),
+    ("links_to_solution", "tiny.ipynb is a symbolic link to a path outside the submissions "
+                          "folder, not a file; it was not graded"),
+    ("links_to_honest", "tiny.ipynb is a symbolic link to 'honest_1/tiny.ipynb' in the "
+                        "submissions folder, not a file"),
+    ("linked_folder", "the student folder is a symbolic link to a path outside the "
+                      "submissions folder, not a folder; it was not followed or graded"),
+    ('=HYPERLINK("evil.example","8")', "the folder name is not a usable student id"),
+    ("new\nline", "the folder name is not a usable student id"),
+])
+def test_a_file_that_cannot_be_graded_gets_0_and_is_reported(graded, student, problem):
+    result = graded.results[student]
+    assert not result.graded
+    assert (result.score, result.max_score) == (0, 8)
+    assert any(problem in p for p in result.problems), result.problems
+
+
+def test_a_hidden_folder_is_not_a_student_and_is_noted(graded):
+    assert "..." not in graded.results
+    assert graded.notes == ["skipped folder '...': a hidden name (it starts with '.'), not a "
+                            "student id; its notebooks were not graded"]
 
 
 def test_the_attacks_had_no_effect_outside(graded, listener):
-    _, run, written_outside = graded
     _, received = listener
-    assert not written_outside
+    assert not graded.written_outside
     assert received == []
-    gradebook = run / "nbgrader" / "gradebook.db"
+    gradebook = graded.run / "nbgrader" / "gradebook.db"
     assert gradebook.read_bytes()[:15] == b"SQLite format 3"
+    assert not list(graded.run.rglob("core*"))  # the segfault left no core dump
 
 
-def test_the_summary_names_what_happened(graded):
-    results, _, _ = graded
-    assert any("out of memory" in p for p in results["memory_bomb"].problems)
-    assert any("larger than the grader's limit" in p for p in results["huge_file"].problems)
+@pytest.mark.parametrize("student, problem", [
+    ("memory_bomb", "out of memory in cell 2 (ex1_square)"),
+    ("huge_file", "cell 2 (ex1_square) wrote a file larger than the grader's limit"),
+    ("infinite_loop", "time limit: cell 2 (ex1_square) was stopped"),
+    ("sys_exit", "sys.exit() was called in cell 2 (ex1_square)"),
+    ("raises_system_exit", "sys.exit() was called in cell 2 (ex1_square)"),
+    ("os_exit", "the kernel died in cell 2 (ex1_square)"),
+    ("segfault", "the kernel died in cell 2 (ex1_square)"),
+])
+def test_the_summary_names_what_happened(graded, student, problem):
+    assert any(problem in p for p in graded.results[student].problems), \
+        graded.results[student].problems
+
+
+def test_the_grades_csv_and_summary_keep_hostile_names_inert(graded, tmp_path):
+    """A folder named like a spreadsheet formula is text in grades.csv; a newline in a name
+    cannot start a line of its own in the printed summary."""
+    results = list(graded.results.values())
+    write_grades_csv(results, tmp_path / "grades.csv")
+    rows = {r["student_id"]: r for r in csv.DictReader(open(tmp_path / "grades.csv"))}
+    assert """'=HYPERLINK("evil.example","8")""" in rows
+    assert not any(student.startswith("=") for student in rows)
+    assert "new\\nline" in rows  # one row, the newline shown as an escape
+    assert rows["honest_1"]["score"] == "8" and rows["segfault"]["score"] == "0"
+    summary = summary_table(results, graded.notes)
+    assert "new\\nline" in summary and "new\nline" not in summary
+    assert summary.splitlines()[-1] == ("  - skipped folder '...': a hidden name (it starts "
+                                        "with '.'), not a student id; its notebooks were not "
+                                        "graded")
 
 
 @pytest.mark.skipif(pids_cgroup_root() is None,
                     reason="no pids control group can be created here: no process limit")
 def test_the_fork_bomb_hit_the_process_limit(graded):
-    results, _, _ = graded
-    assert any("limit on processes" in p for p in results["fork_bomb"].problems)
+    assert any("limit on processes" in p for p in graded.results["fork_bomb"].problems)
 
 
 def test_huge_output_is_cut_in_the_graded_notebook_and_feedback(graded):
-    _, run, _ = graded
+    run = graded.run
     notebook = run / "nbgrader" / "autograded" / "prints_100_mb" / "tiny" / "tiny.ipynb"
     assert notebook.stat().st_size < 1024**2
     page = run / "nbgrader" / "feedback" / "prints_100_mb" / "tiny" / "tiny.html"
@@ -206,16 +337,57 @@ def test_huge_output_is_cut_in_the_graded_notebook_and_feedback(graded):
     assert "more characters cut by the grader" in notebook.read_text()
 
 
-def test_zip_members_with_path_tricks_are_not_extracted(tmp_path):
+def test_zip_members_with_path_tricks_are_not_extracted_and_are_named(tmp_path):
     archive = tmp_path / "export.zip"
     with zipfile.ZipFile(archive, "w") as z:
         z.writestr("alice/tiny.ipynb", "{}")
         z.writestr("../../escaped.ipynb", "{}")
         z.writestr("/abs/escaped.ipynb", "{}")
-    folder = unpack(archive, tmp_path / "unpacked")
+        z.writestr("bob", "a file where bob's folder goes")
+        z.writestr("bob/tiny.ipynb", "{}")
+    notes: list[str] = []
+    folder = unpack(archive, tmp_path / "unpacked", notes)
     assert (folder / "alice" / "tiny.ipynb").exists()
     assert not (tmp_path.parent / "escaped.ipynb").exists()
     assert not list(tmp_path.rglob("escaped.ipynb"))
+    assert notes[:2] == [
+        "skipped zip member '../../escaped.ipynb': a path with '..', outside the submissions "
+        "folder; it was not extracted",
+        "skipped zip member '/abs/escaped.ipynb': an absolute path, outside the submissions "
+        "folder; it was not extracted"]
+    assert notes[2].startswith("skipped zip member 'bob/tiny.ipynb': it could not be "
+                               "extracted (NotADirectoryError")
+    assert len(notes) == 3
+
+
+def test_cli_names_the_zip_members_it_skipped(tmp_path):
+    """The real command on a zip with ../ members: it grades the rest, exits 0, writes
+    nothing outside its output folder, and its summary names each skipped member."""
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE, course / "solutions" / "tiny")
+    honest = FIXTURE / "tiny.ipynb"  # the solution: an honest 8 of 8
+    work = tmp_path / "a" / "b"
+    work.mkdir(parents=True)
+    archive = work / "export.zip"
+    with zipfile.ZipFile(archive, "w") as z:  # writestr keeps the names as they are
+        z.writestr("export/alice/tiny.ipynb", honest.read_bytes())
+        z.writestr("../../x.ipynb", honest.read_bytes())
+        z.writestr("export/mallory/../../../../x.ipynb", honest.read_bytes())
+    before = sorted(tmp_path.rglob("*"))
+    out = work / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", "tiny", str(archive), "--course-dir",
+         str(course), "--out", str(out), "--workers", "1", "--timeout", "60", "--no-progress"],
+        capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-1500:]
+    assert [p for p in sorted(tmp_path.rglob("*")) if not p.is_relative_to(out)] == before
+    assert not list(tmp_path.rglob("x.ipynb"))
+    rows = list(csv.DictReader(open(out / "grades.csv")))
+    assert [(r["student_id"], r["score"]) for r in rows] == [("alice", "8")]
+    assert ("  - skipped zip member '../../x.ipynb': a path with '..', outside the submissions "
+            "folder; it was not extracted") in done.stdout.splitlines()
+    assert "skipped zip member 'export/mallory/../../../../x.ipynb'" in done.stdout
+    assert "not graded, belonging to no student (2):" in done.stdout
 
 
 def test_without_bwrap_grade_refuses_unless_told(tmp_path):
