@@ -6,14 +6,18 @@ whole class needs:
 * a time limit per cell *and* per notebook: a cell running past its limit (an infinite loop) is
   interrupted and marked with an error, and the cells after it still run, within what is left
   of the notebook's budget;
-* a kernel that dies (a crash, ``os._exit``, running out of memory) does not lose the work
-  already graded: the cell that killed it and every code cell after it are marked as errors, so
-  their tests score 0 (a test cell with no output would otherwise get full marks), and the
-  notebook is saved as it is.
+* a kernel that dies (a crash, ``os._exit``, running out of memory) costs only the cell that
+  killed it: that cell is marked with an error, a new kernel runs the cells before it again
+  (their outputs are kept from the first run) and then the cells after it. After
+  ``max_restarts`` deaths, every code cell after the last one is marked "not run", so its tests
+  score 0 (a test cell with no output would otherwise get full marks);
+* the kernel starts with ``AUTOGRADER_MODE=record``: the test cells only record what the
+  student's functions return, and :mod:`autograder.judge` scores them elsewhere.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import time
 
@@ -40,10 +44,13 @@ class LimitedExecute(Execute):
     """nbgrader's Execute with a per-notebook time budget and survival of dead kernels."""
 
     notebook_timeout = Float(300.0, help="seconds for the whole notebook").tag(config=True)
+    max_restarts = Integer(2, help="kernels started again after one died, per notebook").tag(
+        config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         self._deadline = time.monotonic() + self.notebook_timeout
         self._stopped: str | None = None  # why the remaining cells are not run
+        self._restarts = 0
         self.timeout_func = self._cell_timeout
         self.error_on_timeout = {
             "ename": "CellTimeoutError",
@@ -73,12 +80,33 @@ class LimitedExecute(Execute):
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            self._stopped = f"the kernel died in cell {index}"
             cell.outputs.append(error_output(
                 "DeadKernelError",
                 "the kernel died while running this cell (a crash, os._exit(), or out of memory)",
             ))
+            self._revive(index)
             return cell, resources
+
+    def _revive(self, died_in: int) -> None:
+        """After the kernel died in cell ``died_in``: a fresh kernel that has run the cells
+        before it again (their outputs are kept from the first run), so that the cells after
+        it are graded. At most ``max_restarts`` times per notebook, within its time budget."""
+        self._restarts += 1
+        if self._restarts > self.max_restarts:
+            self._stopped = f"the kernel died in cell {died_in}, again"
+            return
+        try:
+            self._cleanup_kernel()
+            self.km = self.create_kernel_manager()
+            self.start_new_kernel()
+            self.start_new_kernel_client()
+            for index, cell in enumerate(self.nb.cells[:died_in]):
+                if cell.cell_type == "code" and time.monotonic() < self._deadline:
+                    # run on a copy: the outputs of the first run stay in the notebook
+                    super().preprocess_cell(copy.deepcopy(cell), self.resources, index)
+        except Exception as error:  # the kernel cannot be brought back: stop here
+            self._stopped = (f"the kernel died in cell {died_in} and could not be restarted "
+                             f"({type(error).__name__})")
 
 
 class SandboxedExecute(LimitedExecute):

@@ -297,7 +297,7 @@ def problems_in_notebook(path: Path) -> list[str]:
                 problems.append(f"sys.exit() was called in {where}")
             elif name == "DeadKernelError":
                 problems.append(f"the kernel died in {where} (a crash, os._exit() or out of "
-                                "memory); the cells after it were not run")
+                                "memory); the cells after it ran in a new kernel")
             elif name == READS_THE_TESTS:
                 problems.append(f"{where}: {output.get('evalue', '')}")
             elif name == JUDGE_ERROR:
