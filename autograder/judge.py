@@ -129,9 +129,9 @@ class JudgeKernel:
         """The outputs of test ``cell`` run with the student's ``records``."""
         grade_id = cell.metadata["nbgrader"]["grade_id"]
         records_file.write_text(json.dumps(records), encoding="utf-8")
-        self.run(f"__import__('autograder.checks').checks.replay({grade_id!r}, "
-                 f"{str(records_file)!r}, {note!r})")
-        return self.run(cell.source)
+        # one round trip: the replay's line, then the cell (whose last value stays the score)
+        return self.run(f"__import__('autograder.checks').checks.replay({grade_id!r}, "
+                        f"{str(records_file)!r}, {note!r})\n" + cell.source)
 
     def alive(self) -> bool:
         return self.manager.is_alive()
@@ -149,6 +149,9 @@ class JudgePool:
 
     def __init__(self, source: Path, size: int, timeout: float) -> None:
         self.source, self.size, self.timeout = source, size, timeout
+        notebook = nbformat.read(source, as_version=4)
+        self.tests = [c for c in notebook.cells if is_test_cell(c)]  # in the notebook's order
+        self.test_names = {n for c in self.tests for n in defined_names(c.source)}
         self._idle: queue.SimpleQueue[JudgeKernel] = queue.SimpleQueue()
         self._all: list[JudgeKernel] = []
         self._lock = threading.Lock()
@@ -294,15 +297,12 @@ class JudgeAnswers(NbGraderPreprocessor):
         pool = _POOLS.get(resources.get("nbgrader", {}).get("notebook", ""))
         if pool is None:
             raise RuntimeError("no judge for this notebook: grade with autograder.grading")
-        source = nbformat.read(pool.source, as_version=4)
-        source_tests = [c for c in source.cells if is_test_cell(c)]
-        test_names = {n for c in source_tests for n in defined_names(c.source)}
         cells = {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if is_test_cell(c)}
-        unfair = self._answers_that_read_the_tests(nb, test_names)
+        unfair = self._answers_that_read_the_tests(nb, pool.test_names)
         judge = pool.acquire()
         try:
             with tempfile.TemporaryDirectory(prefix="nn-course-judge-") as folder:
-                for test in source_tests:
+                for test in pool.tests:
                     grade_id = test.metadata["nbgrader"]["grade_id"]
                     if grade_id in cells:
                         judge = self._judge(pool, judge, test, cells[grade_id],
