@@ -1,8 +1,8 @@
-"""The checks that run inside a student's notebook: compare, explain, give partial credit.
+"""The checks that run inside a notebook's test cells: compare, explain, give partial credit.
 
-An assignment's test cell grades one exercise. It calls :func:`grade_cases` (or
-:func:`grade_checks`) and leaves the returned score as the cell's last expression; nbgrader
-reads that number as the cell's partial credit::
+An assignment's test cell grades one exercise. It calls :func:`grade_cases` and leaves the
+returned score as the cell's last expression; nbgrader reads that number as the cell's partial
+credit::
 
     from autograder.checks import grade_cases
     grade_cases(relu_grad_student, reference=relu_grad, cases=cases, points=5)
@@ -17,6 +17,16 @@ An answer that simply calls the library's own implementation of the function bei
 (``forbidden=[course.activations.relu_grad]``) gets no credit for that exercise, with a line
 that says why. It is caught two ways: by reading which names the answer's code refers to, and
 by replacing the library function with a tripwire while the answer runs.
+
+The same test cells run in three modes (``AUTOGRADER_MODE``, see ``current_mode``):
+
+* **check**, when a student runs the notebook: everything above happens in their kernel;
+* **record**, when the grader runs a submission: only the student's function runs, and what it
+  returned is published as data (:mod:`autograder.answers`); nothing is compared, since the
+  student's code may have replaced anything in that kernel;
+* **judge**, in the grader's own kernel that never runs student code
+  (:mod:`autograder.judge`): the recorded returns stand in for the student's function, and the
+  comparison and the score happen here. This is the score that counts.
 
 Everything is printed to standard output: nbgrader gives no credit to a test cell that writes
 to standard error, so warnings raised by the student's code are silenced here.

@@ -384,7 +384,7 @@ def _grade_submissions(assignment, submissions, course_root, workers, timeout, c
     for submission in gradable:
         copy_in(submission, assignment, course_root)
     judges = [JudgePool(course_root / "source" / assignment.name / f"{name}.ipynb",
-                        size=max(1, workers), timeout=cell_timeout)
+                        timeout=cell_timeout)
               for name in assignment.notebooks]
     use_judges(judges)
     try:

@@ -94,6 +94,7 @@ class JudgeKernel:
         env = dict(os.environ, **{MODE_VARIABLE: "judge"})
         self.manager, self.client = start_new_kernel(
             kernel_name="python3", cwd=str(source.parent), env=env,
+            extra_arguments=["--HistoryManager.hist_file=:memory:"],  # no shared history file
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, startup_timeout=120)
         for cell in self.notebook.cells:
             if cell.cell_type != "code" or is_test_cell(cell):
@@ -144,11 +145,11 @@ class JudgeKernel:
 
 
 class JudgePool:
-    """Judge kernels for one source notebook, at most ``size``, each used by one thread at a
-    time; started when first needed and closed by :meth:`close`."""
+    """Judge kernels for one source notebook, each used by one thread at a time (so at most as
+    many as grading threads); started when first needed and closed by :meth:`close`."""
 
-    def __init__(self, source: Path, size: int, timeout: float) -> None:
-        self.source, self.size, self.timeout = source, size, timeout
+    def __init__(self, source: Path, timeout: float) -> None:
+        self.source, self.timeout = source, timeout
         notebook = nbformat.read(source, as_version=4)
         self.tests = [c for c in notebook.cells if is_test_cell(c)]  # in the notebook's order
         self.test_names = {n for c in self.tests for n in defined_names(c.source)}
