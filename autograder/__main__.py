@@ -84,9 +84,14 @@ def cmd_grade(args) -> int:
               "the results are marked unsandboxed")
     if args.max_processes < 8:
         raise SetupError("--max-processes must be at least 8 (the kernel needs a few threads)")
+    if args.cpu_time is not None and args.cpu_time < 1:
+        raise SetupError("--cpu-time must be at least 1 second")
+    if args.max_output < 100:
+        raise SetupError("--max-output must be at least 100 characters")
+    cpu_time = args.cpu_time if args.cpu_time is not None else args.timeout + 5
     policy = SandboxPolicy(memory_bytes=int(args.memory * 1024**2),
                            file_size_bytes=int(args.max_file_size * 1024**2),
-                           cpu_seconds=int(max(args.timeout, 1)) + 5,
+                           cpu_seconds=int(max(cpu_time, 1)),
                            max_processes=args.max_processes)
     print(f"grading {assignment.name}: {len(submissions)} students, {args.workers} at a time, "
           f"time limit {args.timeout:g} s per notebook and {args.cell_timeout:g} s per cell, "
@@ -98,6 +103,7 @@ def cmd_grade(args) -> int:
             assignment, submissions, out / "nbgrader", workers=args.workers,
             timeout=args.timeout, cell_timeout=args.cell_timeout,
             on_done=lambda _student: bar.update(1), sandbox=sandbox, policy=policy,
+            max_output=args.max_output,
         )
     write_grades_csv(results, out / "grades.csv")
     write_feedback(results, assignment, out / "nbgrader", out)
@@ -187,6 +193,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="memory limit per kernel, in MB (default 2048)")
     grade.add_argument("--max-file-size", type=float, default=50,
                        help="largest file a kernel may write, in MB (default 50)")
+    grade.add_argument("--cpu-time", type=float, default=None,
+                       help="CPU seconds per kernel (default: the notebook's time limit + 5)")
+    grade.add_argument("--max-output", type=int, default=20_000,
+                       help="characters kept of each cell output (default 20000)")
     grade.add_argument("--max-processes", type=int, default=64,
                        help="processes and threads per kernel (default 64; needs a pids "
                             "control group, see autograder/README.md)")

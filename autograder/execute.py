@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import os
+import signal
 import time
 
 from nbclient.exceptions import DeadKernelError
@@ -29,6 +30,7 @@ from traitlets import Float, Integer
 from autograder.checks import MODE_VARIABLE
 from autograder.sandbox import SandboxedKernelManager
 
+CUT_MARK = "more characters cut by the grader"  # ends a cut output; the summary looks for it
 TIMEOUT_MESSAGE = (
     "this cell was stopped by the time limit (an infinite loop, or code far too slow)"
 )
@@ -80,12 +82,20 @@ class LimitedExecute(Execute):
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            cell.outputs.append(error_output(
-                "DeadKernelError",
-                "the kernel died while running this cell (a crash, os._exit(), or out of memory)",
-            ))
+            cell.outputs.append(error_output("DeadKernelError", self._why_it_died()))
             self._revive(index)
             return cell, resources
+
+    def _why_it_died(self) -> str:
+        """What the kernel's exit status says about its death, in plain words."""
+        try:
+            status = self.km.provisioner.process.poll()
+        except AttributeError:
+            status = None
+        if status in (128 + signal.SIGXCPU, -signal.SIGXCPU):
+            return ("the kernel was stopped while running this cell: it used up its CPU time "
+                    "(the grader's CPU limit)")
+        return "the kernel died while running this cell (a crash, os._exit(), or out of memory)"
 
     def _revive(self, died_in: int) -> None:
         """After the kernel died in cell ``died_in``: a fresh kernel that has run the cells
@@ -141,4 +151,4 @@ class TruncateOutput(NbGraderPreprocessor):
         if len(text) <= self.max_chars:
             return text
         return (text[: self.max_chars]
-                + f"\n... [{len(text) - self.max_chars} more characters cut by the grader]\n")
+                + f"\n... [{len(text) - self.max_chars} {CUT_MARK}]\n")

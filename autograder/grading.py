@@ -47,7 +47,7 @@ from nbgrader.preprocessors import Execute, SaveAutoGrades
 from sqlalchemy.exc import SAWarning
 
 from autograder.course import REPOSITORY, Assignment, nbgrader_config
-from autograder.execute import LimitedExecute, SandboxedExecute, TruncateOutput
+from autograder.execute import CUT_MARK, LimitedExecute, SandboxedExecute, TruncateOutput
 from autograder.judge import JUDGE_ERROR, READS_THE_TESTS, JudgeAnswers, JudgePool, use_judges
 from autograder.sandbox import SandboxPolicy, require_bwrap, use_policy
 from autograder.submissions import Submission
@@ -203,7 +203,8 @@ def restore_metadata(notebook, release):
 
 
 def autograde_student(student_id: str, assignment: Assignment, course_root: Path,
-                      timeout: float, cell_timeout: float, sandbox: bool = True) -> None:
+                      timeout: float, cell_timeout: float, sandbox: bool = True,
+                      max_output: int = 20_000) -> None:
     """Run nbgrader's Autograde for one student (raises if nbgrader could not grade it)."""
     config = nbgrader_config(course_root)
     config.CourseDirectory.assignment_id = assignment.name
@@ -213,6 +214,7 @@ def autograde_student(student_id: str, assignment: Assignment, course_root: Path
     config.Execute.timeout = int(max(1, cell_timeout))
     config.LimitedExecute.timeout = int(max(1, cell_timeout))
     config.LimitedExecute.notebook_timeout = float(timeout)
+    config.TruncateOutput.max_chars = int(max_output)
     converter = ThreadSafeAutograde(coursedir=CourseDirectory(config=config), config=config)
     converter.autograde_preprocessors = _thread_safe(converter.autograde_preprocessors, sandbox)
     converter.start()
@@ -283,6 +285,10 @@ def problems_in_notebook(path: Path) -> list[str]:
             where += f" ({grade_id})"
         problems += [f"{where}: {note}"
                      for note in cell.metadata.get("autograder", {}).get("problems", [])]
+        if any(CUT_MARK in str(o.get("text", "")) + str(o.get("data", {}))
+               for o in cell.get("outputs", [])):
+            problems.append(f"output limit: the output of {where} was cut (it printed more "
+                            "than the grader keeps)")
         names = [o.get("ename", "") for o in cell.get("outputs", [])
                  if o.get("output_type") == "error"]
         if "CellTimeoutError" in names:  # the interrupt that stopped it is the same event
@@ -295,6 +301,9 @@ def problems_in_notebook(path: Path) -> list[str]:
                 problems.append(f"syntax error in {where}: {output.get('evalue', '')}")
             elif name == "SystemExit":
                 problems.append(f"sys.exit() was called in {where}")
+            elif name == "DeadKernelError" and "CPU time" in output.get("evalue", ""):
+                problems.append(f"CPU time limit: the kernel used up its CPU time in {where}; "
+                                "the cells after it ran in a new kernel")
             elif name == "DeadKernelError":
                 problems.append(f"the kernel died in {where} (a crash, os._exit() or out of "
                                 "memory); the cells after it ran in a new kernel")
@@ -326,9 +335,11 @@ def grade_submissions(
     timings: dict[str, float] | None = None,
     sandbox: bool = True,
     policy: SandboxPolicy | None = None,
+    max_output: int = 20_000,
 ) -> list[StudentResult]:
     """Grade every submission; return one result per student, in the submissions' order.
 
+    ``max_output``: characters kept of each output in the graded notebook and feedback.
     ``sandbox``: run each kernel in the sandbox (:mod:`autograder.sandbox`) with ``policy``'s
     limits; the folders that hold solutions, gradebooks and other students' work are hidden
     from it. ``timings``, if given, receives when each stage ended (prepare, autograde,
@@ -341,7 +352,7 @@ def grade_submissions(
     # threads the last one can leave the process there, so the caller's folder is restored.
     with _keep_working_directory():
         return _grade_submissions(assignment, submissions, course_root, workers, timeout,
-                                  cell_timeout, on_done, timings, sandbox)
+                                  cell_timeout, on_done, timings, sandbox, max_output)
 
 
 def _policy_for(course_root: Path, assignment: Assignment, policy: SandboxPolicy) -> SandboxPolicy:
@@ -370,7 +381,7 @@ def _keep_working_directory():
 
 
 def _grade_submissions(assignment, submissions, course_root, workers, timeout, cell_timeout,
-                       on_done, timings, sandbox) -> list[StudentResult]:
+                       on_done, timings, sandbox, max_output) -> list[StudentResult]:
     if timings is not None:
         timings["_start"] = time.perf_counter()
     use_this_environment()
@@ -389,7 +400,8 @@ def _grade_submissions(assignment, submissions, course_root, workers, timeout, c
     use_judges(judges)
     try:
         _autograde_all(assignment, submissions, gradable, course_root, results, workers,
-                       timeout, cell_timeout, on_done, timings, sandbox, feedback_pool)
+                       timeout, cell_timeout, on_done, timings, sandbox, feedback_pool,
+                       max_output)
     finally:
         for pool in judges:
             pool.close()
@@ -398,14 +410,14 @@ def _grade_submissions(assignment, submissions, course_root, workers, timeout, c
 
 
 def _autograde_all(assignment, submissions, gradable, course_root, results, workers, timeout,
-                   cell_timeout, on_done, timings, sandbox, feedback_pool) -> None:
+                   cell_timeout, on_done, timings, sandbox, feedback_pool, max_output) -> None:
     """Autograde every gradable submission in worker threads; render feedback as each ends."""
 
     def grade_one(submission: Submission) -> None:
         result = results[submission.student_id]
         try:
             autograde_student(submission.student_id, assignment, course_root, timeout,
-                              cell_timeout, sandbox)
+                              cell_timeout, sandbox, max_output)
             result.graded = True
         except Exception as error:  # reported for this student only
             result.problems.append(f"nbgrader could not grade this submission: "

@@ -145,7 +145,7 @@ def sandbox_command(command: list[str], policy: SandboxPolicy, workdir: str,
         "prlimit",
         f"--as={policy.memory_bytes}",
         f"--fsize={policy.file_size_bytes}",
-        f"--cpu={policy.cpu_seconds}",
+        f"--cpu={policy.cpu_seconds}:{policy.cpu_seconds + 5}",  # SIGXCPU, then SIGKILL
         "--core=0",
         "--",
     ]

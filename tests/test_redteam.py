@@ -45,7 +45,7 @@ from autograder.grading import StudentResult, grade_submissions
 from autograder.release import release
 from autograder.report import summary_table, write_grades_csv
 from autograder.samples import answered, with_answer, write
-from autograder.sandbox import find_bwrap, pids_cgroup_root
+from autograder.sandbox import SandboxPolicy, find_bwrap, pids_cgroup_root
 from autograder.submissions import collect, unpack
 
 FIXTURE = Path(__file__).parent / "fixtures" / "tiny"
@@ -299,6 +299,7 @@ def test_the_attacks_had_no_effect_outside(graded, listener):
     ("raises_system_exit", "sys.exit() was called in cell 2 (ex1_square)"),
     ("os_exit", "the kernel died in cell 2 (ex1_square)"),
     ("segfault", "the kernel died in cell 2 (ex1_square)"),
+    ("prints_100_mb", "output limit: the output of cell 2 (ex1_square) was cut"),
 ])
 def test_the_summary_names_what_happened(graded, student, problem):
     assert any(problem in p for p in graded.results[student].problems), \
@@ -403,3 +404,24 @@ def test_without_bwrap_grade_refuses_unless_told(tmp_path):
                              env=no_bwrap, timeout=300)
     assert allowed.returncode == 0, allowed.stderr[-1500:]
     assert "graded (unsandboxed)" in (tmp_path / "out" / "grades.csv").read_text()
+
+
+def test_the_cpu_time_limit_stops_a_busy_kernel(tmp_path):
+    """With 3 CPU seconds per kernel and a 40 s cell limit, a busy loop is stopped by the CPU
+    limit, said so in the summary; a new kernel grades the honest exercise after it."""
+    shutil.copytree(FIXTURE, tmp_path / "solutions" / "tiny")
+    assignment = Assignment("tiny", tmp_path / "solutions" / "tiny")
+    released = release(assignment, tmp_path)[0]
+    source = nbformat.read(assignment.source_dir / "tiny.ipynb", as_version=4)
+    honest = answered(nbformat.read(released, as_version=4), source, ["ex1_square", "ex2_cube"])
+    folder = tmp_path / "submissions"
+    write(honest, folder / "honest" / "tiny.ipynb")
+    busy = "x = 0\nwhile True:\n    x += 1\n" + WRONG_SQUARE
+    write(with_answer(honest, "ex1_square", busy), folder / "cpu_hog" / "tiny.ipynb")
+    results = {r.student_id: r for r in grade_submissions(
+        assignment, collect(folder, assignment), tmp_path / "run" / "nbgrader", workers=2,
+        timeout=120, cell_timeout=40, policy=SandboxPolicy(cpu_seconds=3))}
+    assert results["honest"].score == 8, results["honest"].problems
+    assert results["cpu_hog"].score == 3, results["cpu_hog"].problems
+    assert any("CPU time limit: the kernel used up its CPU time in cell 2 (ex1_square)" in p
+               for p in results["cpu_hog"].problems), results["cpu_hog"].problems
