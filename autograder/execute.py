@@ -18,6 +18,7 @@ whole class needs:
 from __future__ import annotations
 
 import copy
+import math
 import os
 import signal
 import time
@@ -69,7 +70,7 @@ class LimitedExecute(Execute):
     def _cell_timeout(self, cell) -> int:
         """The cell's limit: the per-cell timeout, or what is left of the notebook's budget."""
         left = self._deadline - time.monotonic()
-        return max(1, int(min(self.timeout, left)))
+        return max(1, math.ceil(min(self.timeout, left)))
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":

@@ -312,6 +312,10 @@ def problems_in_notebook(path: Path) -> list[str]:
             elif name == JUDGE_ERROR:
                 problems.append(f"{where}: {output.get('evalue', '')}; scored 0, please "
                                 "report this to the course's maintainers")
+            elif name == "NotRun" and not any(" and the cells after it were not run" in p
+                                              for p in problems):
+                problems.append(f"{where} and the cells after it were not run: "
+                                f"{output.get('evalue', '').removeprefix('not run: ')}")
             elif name == "KeyboardInterrupt":
                 problems.append(f"{where} was interrupted")
             elif name == "MemoryError":

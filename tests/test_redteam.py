@@ -425,3 +425,24 @@ def test_the_cpu_time_limit_stops_a_busy_kernel(tmp_path):
     assert results["cpu_hog"].score == 3, results["cpu_hog"].problems
     assert any("CPU time limit: the kernel used up its CPU time in cell 2 (ex1_square)" in p
                for p in results["cpu_hog"].problems), results["cpu_hog"].problems
+
+
+def test_the_notebook_time_limit_stops_the_rest(tmp_path):
+    """A notebook that uses up its whole time budget: the cell running when it ends is stopped,
+    the cells after it are not run (their tests score 0), and the summary says so once."""
+    shutil.copytree(FIXTURE, tmp_path / "solutions" / "tiny")
+    assignment = Assignment("tiny", tmp_path / "solutions" / "tiny")
+    released = release(assignment, tmp_path)[0]
+    source = nbformat.read(assignment.source_dir / "tiny.ipynb", as_version=4)
+    honest = answered(nbformat.read(released, as_version=4), source, ["ex1_square", "ex2_cube"])
+    slow = with_answer(honest, "ex2_cube", "import time\ntime.sleep(60)\ndef cube(x):\n"
+                                           "    return x ** 3\n")
+    write(slow, tmp_path / "submissions" / "slow" / "tiny.ipynb")
+    result, = grade_submissions(assignment, collect(tmp_path / "submissions", assignment),
+                                tmp_path / "run" / "nbgrader", workers=1, timeout=15,
+                                cell_timeout=100)
+    assert result.score == 5, result.problems  # square, graded before the budget ran out
+    assert any("time limit: cell 5 (ex2_cube) was stopped" in p for p in result.problems)
+    assert [p for p in result.problems if "not run" in p] == [
+        "cell 6 (test_ex2_cube) and the cells after it were not run: the notebook's time "
+        "limit was used up before this cell"], result.problems
