@@ -200,3 +200,39 @@ def test_an_answer_object_that_equals_everything_is_refused(graded):
                 if c.metadata.get("nbgrader", {}).get("grade_id") == "test_ex1_square")
     report = "".join(o.get("text", "") for o in test.outputs)
     assert "returned a _Liar" in report and "the grader cannot check it" in report
+
+
+def test_replacing_the_reference_in_a_real_assignment_earns_nothing(tmp_path):
+    """Assignment 1, every exercise right but Exercise 2 (15 points), whose wrong answer comes
+    with the reference made to agree: the library's perceptron, which the tests compare with,
+    is replaced by the student's own function. The judge's library is untouched, so the score
+    is that of the same wrong answer without the patch."""
+    from autograder.course import find_assignment
+
+    shutil.copytree(find_assignment("a1_neuron_perceptron").source_dir,
+                    tmp_path / "solutions" / "a1_neuron_perceptron")
+    assignment = Assignment("a1_neuron_perceptron",
+                            tmp_path / "solutions" / "a1_neuron_perceptron")
+    released = release(assignment, tmp_path)[0]
+    source = nbformat.read(assignment.source_dir / released.name, as_version=4)
+    solved = answered(nbformat.read(released, as_version=4), source,
+                      [c.metadata["nbgrader"]["grade_id"] for c in source.cells
+                       if c.metadata.get("nbgrader", {}).get("solution")])
+    wrong = ("def perceptron_predict(X, w, b):\n"
+             "    return np.ones(len(X))  # wrong: always +1\n")
+    wrong_and_patched = wrong + (
+        "import course.neuron\n"
+        "course.neuron.Perceptron.predict = (\n"
+        "    lambda self, X: perceptron_predict(X, self.weights, self.bias))\n")
+    write(solved, tmp_path / "submissions" / "honest" / released.name)
+    write(with_answer(solved, "ex2_perceptron_predict", wrong),
+          tmp_path / "submissions" / "wrong" / released.name)
+    write(with_answer(solved, "ex2_perceptron_predict", wrong_and_patched),
+          tmp_path / "submissions" / "patches_the_reference" / released.name)
+    results = {r.student_id: r for r in grade_submissions(
+        assignment, collect(tmp_path / "submissions", assignment), tmp_path / "run" / "nbgrader",
+        workers=2, timeout=120, cell_timeout=30)}
+    assert results["honest"].score == 100, results["honest"].problems
+    assert 85 <= results["wrong"].score < 100  # some cases happen to be all +1
+    assert results["patches_the_reference"].score == results["wrong"].score, \
+        results["patches_the_reference"].problems
