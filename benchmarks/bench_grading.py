@@ -12,7 +12,14 @@ It prints the times of each stage, two ratios, and whether the grades are identi
 be): the autograde stages against each other (the same work), and the whole ``grade`` command
 (which also builds its gradebook and writes feedback for every student) against plain
 ``nbgrader autograde`` alone, and against autograde + generate_feedback (the same outputs).
-Target: at least 2x faster on a 2-core machine.
+Target: at least 2x faster on a 2-core machine. The sandbox's cost is measured by grading
+the same submissions sandboxed and unsandboxed twice each (A B B A) and comparing the best runs.
+
+Figures on this machine (2 cores, shared), 2026-11-25, with the judge
+(``autograder/judge.py``) in the pipeline: whole ``grade`` command vs autograde +
+generate_feedback 1.94x, 2.18x and 2.16x in three runs (26.2, 22.3 and 22.1 s against 50.7,
+48.6 and 47.8 s); sandboxed vs unsandboxed -0% with A B B A (22.1 s vs 22.2 s), and +2% and
++8% in two earlier runs that graded each once, sandboxed first; identical grades every time.
 
 Run: ``.venv/bin/python benchmarks/bench_grading.py [--assignment NAME] [--students 40]``
 """
@@ -92,13 +99,17 @@ def main() -> int:
         tmp = Path(tmp)
         make_submissions(released, assignment.source_dir / released.name, tmp / "subs",
                          args.students)
-        timings: dict[str, float] = {}
-        results = grade_submissions(assignment, collect(tmp / "subs", assignment),
-                                    tmp / "parallel", workers=args.workers, timings=timings)
-        bare: dict[str, float] = {}
-        bare_results = grade_submissions(assignment, collect(tmp / "subs", assignment),
-                                         tmp / "bare", workers=args.workers, timings=bare,
-                                         sandbox=False)
+        # sandboxed and unsandboxed in the order A B B A, so that neither gains from going
+        # second (warm caches) or loses to a burst of load; each keeps its faster run
+        runs: dict[bool, list[tuple[dict[str, float], list]]] = {True: [], False: []}
+        for round_number, sandbox in enumerate((True, False, False, True)):
+            timings: dict[str, float] = {}
+            graded = grade_submissions(assignment, collect(tmp / "subs", assignment),
+                                       tmp / f"run{round_number}", workers=args.workers,
+                                       timings=timings, sandbox=sandbox)
+            runs[sandbox].append((timings, graded))
+        timings, results = min(runs[True], key=lambda run: run[0]["feedback"])
+        bare, bare_results = min(runs[False], key=lambda run: run[0]["feedback"])
         serial, serial_feedback, serial_grades = plain_nbgrader(assignment, tmp / "subs",
                                                                 tmp / "serial")
     parallel_grades = {r.student_id: r.score for r in results}
@@ -118,8 +129,11 @@ def main() -> int:
           f"{(serial + serial_feedback) / total:4.2f}x   (target 2x)")
     same_bare = {r.student_id: r.score for r in bare_results} == parallel_grades
     unsandboxed = bare["feedback"]
-    print(f"  sandboxed (bubblewrap, limits) {total:5.1f} s vs unsandboxed {unsandboxed:5.1f} s: "
-          f"the sandbox costs {100 * (total / unsandboxed - 1):+.0f}% (target at most +15%)")
+    print(f"  sandboxed (bubblewrap, limits) {total:5.1f} s vs unsandboxed {unsandboxed:5.1f} s "
+          f"(best of 2 each, in the order A B B A): the sandbox costs "
+          f"{100 * (total / unsandboxed - 1):+.0f}% (target at most +15%)")
+    print("  (both include the judge: the scores of every test are computed again in a kernel "
+          "that never runs student code)")
     print(f"  identical grades: {same and same_bare}")
     return 0 if same and same_bare else 1
 
