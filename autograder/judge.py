@@ -298,6 +298,11 @@ class JudgeAnswers(NbGraderPreprocessor):
         pool = _POOLS.get(resources.get("nbgrader", {}).get("notebook", ""))
         if pool is None:
             raise RuntimeError("no judge for this notebook: grade with autograder.grading")
+        self.judge_notebook(nb, pool)
+        return nb, resources
+
+    def judge_notebook(self, nb, pool: JudgePool) -> None:
+        """Judge every test cell of ``nb`` (executed in record mode) with ``pool``'s kernels."""
         cells = {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if is_test_cell(c)}
         unfair = self._answers_that_read_the_tests(nb, pool.test_names)
         judge = pool.acquire()
@@ -310,7 +315,6 @@ class JudgeAnswers(NbGraderPreprocessor):
                                             unfair.get(grade_id), Path(folder))
         finally:
             pool.release(judge)
-        return nb, resources
 
     @staticmethod
     def _answers_that_read_the_tests(nb, test_names: set[str]) -> dict[str, str]:

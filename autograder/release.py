@@ -1,8 +1,9 @@
 """Releasing assignments: check the instructor's notebooks, then generate the student versions.
 
 Before an assignment is released, every source notebook in ``solutions/<assignment>/`` is run
-top to bottom in a fresh kernel and every autograded test cell must give its full points: a
-release whose own solution fails its tests would grade every student wrongly. Then nbgrader's
+top to bottom in a fresh kernel, as a student runs it and as the grader scores it, and every
+autograded test cell must give its full points both times: a release whose own solution fails
+its tests would grade every student wrongly. Then nbgrader's
 ``generate_assignment`` writes ``release/<assignment>/<notebook>.ipynb`` with the solutions and
 hidden tests removed and the cells locked and checksummed, and records the assignment in the
 course gradebook (``gradebook.db``), where the nbgrader JupyterLab extensions find it.
@@ -11,6 +12,7 @@ course gradebook (``gradebook.db``), where the nbgrader JupyterLab extensions fi
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 
 import nbformat
@@ -19,32 +21,64 @@ from nbgrader.converters import GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.utils import determine_grade, is_grade
 
+from autograder.checks import MODE_VARIABLE
 from autograder.course import REPOSITORY, Assignment, SetupError, nbgrader_config
 from autograder.grading import use_this_environment
+from autograder.judge import JudgeAnswers, JudgePool
 
 
 def validate_source(assignment: Assignment, timeout: int = 300) -> list[str]:
-    """Problems found by running the assignment's source notebooks (empty: all tests pass)."""
+    """Problems found by running the assignment's source notebooks (empty: all tests pass).
+
+    Each notebook runs twice: as a student runs it (the tests check in the kernel), and as the
+    grader grades it (the tests record the answers, and a judge kernel scores them, see
+    :mod:`autograder.judge`). Both must give full points: a test that the judge cannot replay
+    (one that calls the student's code outside ``grade_cases``, or whose cases are not the same
+    on every run) is caught here, before any student is graded with it.
+    """
     use_this_environment()
     problems = []
     for notebook_path in sorted(assignment.source_dir.glob("*.ipynb")):
         notebook = nbformat.read(notebook_path, as_version=4)
-        executed = copy.deepcopy(notebook)
-        client = NotebookClient(executed, timeout=timeout, kernel_name="python3",
-                                allow_errors=True,
-                                resources={"metadata": {"path": str(assignment.source_dir)}})
-        client.execute()
-        for index, cell in enumerate(executed.cells):
-            if cell.cell_type != "code" or not is_grade(cell):
-                continue
-            score, max_score = determine_grade(cell)
-            grade_id = cell.metadata["nbgrader"].get("grade_id", f"cell {index}")
-            if score is not None and score < max_score:
-                errors = [o.get("ename", "") + ": " + o.get("evalue", "")
-                          for o in cell.outputs if o.get("output_type") == "error"]
-                detail = f" ({errors[0]})" if errors else ""
-                problems.append(f"{notebook_path.name}: {grade_id} gives {score:g} of "
-                                f"{max_score:g} points on the solution{detail}")
+        checked = _execute(notebook, assignment.source_dir, timeout, mode="check")
+        problems += _short_of_full_points(checked, f"{notebook_path.name}", "")
+        if problems:
+            continue
+        recorded = _execute(notebook, assignment.source_dir, timeout, mode="record")
+        pool = JudgePool(notebook_path, timeout=timeout)
+        try:
+            JudgeAnswers().judge_notebook(recorded, pool)
+        finally:
+            pool.close()
+        problems += _short_of_full_points(recorded, notebook_path.name,
+                                          " when the grader's judge scores it")
+    return problems
+
+
+def _execute(notebook, folder: Path, timeout: int, mode: str):
+    """A copy of ``notebook`` run top to bottom in a fresh kernel with the checks in ``mode``."""
+    executed = copy.deepcopy(notebook)
+    client = NotebookClient(executed, timeout=timeout, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(folder)}})
+    client.execute(env=dict(os.environ, **{MODE_VARIABLE: mode}))
+    return executed
+
+
+def _short_of_full_points(executed, name: str, how: str) -> list[str]:
+    """A sentence for every autograded test cell of ``executed`` that gives less than full
+    points."""
+    problems = []
+    for index, cell in enumerate(executed.cells):
+        if cell.cell_type != "code" or not is_grade(cell):
+            continue
+        score, max_score = determine_grade(cell)
+        grade_id = cell.metadata["nbgrader"].get("grade_id", f"cell {index}")
+        if score is not None and score < max_score:
+            errors = [o.get("ename", "") + ": " + o.get("evalue", "")
+                      for o in cell.outputs if o.get("output_type") == "error"]
+            detail = f" ({errors[0]})" if errors else ""
+            problems.append(f"{name}: {grade_id} gives {score:g} of {max_score:g} points on "
+                            f"the solution{how}{detail}")
     return problems
 
 

@@ -188,3 +188,21 @@ def test_release_refuses_a_solution_that_fails_its_tests(tmp_path):
     assert done.returncode == 2
     assert "test_ex2_cube gives 1 of 3 points" in done.stderr
     assert not (tmp_path / "release" / "tiny").exists()
+
+
+def test_release_refuses_a_test_that_the_judge_cannot_replay(tmp_path):
+    """A test cell that calls the student's function outside grade_cases passes when a student
+    runs it, but the grader's judge has no student code to call: release says so."""
+    shutil.copytree(FIXTURE, tmp_path / "solutions" / "tiny")
+    path = tmp_path / "solutions" / "tiny" / "tiny.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    test = next(c for c in notebook.cells
+                if c.metadata.get("nbgrader", {}).get("grade_id") == "test_ex2_cube")
+    test.source = "3.0 if cube(2) == 8 else 0.0  # not through grade_cases"
+    nbformat.write(notebook, path)
+    done = run_cli("release", "tiny", "--course-dir", str(tmp_path))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert ("test_ex2_cube gives 0 of 3 points on the solution when the grader's judge scores "
+            "it (GraderError: the grader could not score this test (RuntimeError: the test "
+            "called the student's cube outside grade_cases") in done.stderr
+    assert not (tmp_path / "release" / "tiny").exists()
