@@ -215,8 +215,9 @@ INTROSPECTION = {
 
 
 def reads_the_tests(source: str, test_names: set[str]) -> list[str]:
-    """What in an answer cell's ``source`` reaches into the tests: the private names the test
-    cells define (``_reference_update``), or ways to read the tests' frames, objects or source.
+    """What in an answer cell's ``source`` reaches into the tests: the grading package itself,
+    the private names the test cells define (``_reference_update``), or ways to read the tests'
+    frames, objects or source.
 
     Only the plain ways: the names as written in the code. An answer that builds such a name
     at run time is not caught here (see the threat model in ``autograder/README.md``).
@@ -227,6 +228,9 @@ def reads_the_tests(source: str, test_names: set[str]) -> list[str]:
         return []
     found: list[str] = []
     for node in ast.walk(tree):
+        if _mentions_the_grader(node):
+            found.append("the grading package autograder (the tests' own code)")
+            continue
         name = (node.id if isinstance(node, ast.Name)
                 else node.attr if isinstance(node, ast.Attribute) else None)
         if name is None:
@@ -239,6 +243,18 @@ def reads_the_tests(source: str, test_names: set[str]) -> list[str]:
                 node.value, ast.Name) and node.value.id == "inspect":
             found.append("inspect.stack (the tests' call stack)")
     return sorted(set(found))
+
+
+def _mentions_the_grader(node: ast.AST) -> bool:
+    """An import of ``autograder``, the name itself, or a string that names it."""
+    if isinstance(node, ast.Import):
+        return any(alias.name.split(".")[0] == "autograder" for alias in node.names)
+    if isinstance(node, ast.ImportFrom):
+        return (node.module or "").split(".")[0] == "autograder"
+    if isinstance(node, ast.Name):
+        return node.id == "autograder"
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and (
+        "autograder" in node.value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -335,6 +351,12 @@ class JudgeAnswers(NbGraderPreprocessor):
         """Judge one test cell (return the judge kernel to use next: a new one after a
         failure)."""
         student_errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        records, notes = _records(cell)
+        if not records and not student_errors:
+            notes.append("no answers were recorded: the student's code stopped the tests "
+                         "from recording (it replaced or disabled them); no credit")
+        if notes:
+            cell.metadata.setdefault("autograder", {})["problems"] = sorted(set(notes))
         if unfair:
             cell.outputs = [*student_errors, error_output(READS_THE_TESTS, unfair)]
             return judge
@@ -342,12 +364,6 @@ class JudgeAnswers(NbGraderPreprocessor):
         if student_errors:
             note = (f"in your notebook this test stopped with {student_errors[0].get('ename')}: "
                     f"{str(student_errors[0].get('evalue', ''))[:300]}")
-        records, notes = _records(cell)
-        if not records and not student_errors:
-            notes.append("no answers were recorded: the student's code stopped the tests "
-                         "from recording (it replaced or disabled them); no credit")
-        if notes:
-            cell.metadata.setdefault("autograder", {})["problems"] = sorted(set(notes))
         try:
             outputs = judge.judge_cell(test, records, note,
                                        folder / f"{test.metadata['nbgrader']['grade_id']}.json")

@@ -170,6 +170,7 @@ def test_an_attack_on_the_tests_earns_nothing(graded, student):
     ("patches_builtins", "replaced builtins.abs, builtins.round"),
     ("patches_compare", "replaced autograder.checks.compare"),
     ("patches_grade_cases", "no answers were recorded"),
+    ("patches_grade_cases", "uses the grading package autograder"),
     ("reads_the_call_stack", "uses frame.f_back (the tests' call stack)"),
     ("forges_records", "answers recorded twice"),
     ("switches_off_recording", "no answers were recorded"),
