@@ -155,6 +155,8 @@ def graded(tmp_path_factory, listener):
     write(emptied, folder / "deletes_all_cells" / "tiny.ipynb")
     (folder / "empty_file").mkdir()
     (folder / "empty_file" / "tiny.ipynb").write_bytes(b"")
+    (folder / "not_json").mkdir()
+    (folder / "not_json" / "tiny.ipynb").write_text('{"cells": [ {"cell_type": "code", oops')
     padded = copy.deepcopy(only_cube)  # a 200 MB notebook: a huge saved output
     padded.cells[2].outputs = [nbformat.v4.new_output("stream", name="stdout",
                                                       text="y" * 200 * 1024**2)]
@@ -240,15 +242,17 @@ def test_an_attack_that_kills_the_kernel_earns_only_the_honest_points(graded, st
 
 @pytest.mark.parametrize("student, score", [("edits_metadata", 3), ("duplicates_cells", 3),
                                             ("deletes_all_cells", 0), ("huge_notebook", 3),
-                                            ("empty_file", 0)])
+                                            ("empty_file", 0), ("not_json", 0)])
 def test_tampering_with_the_notebook_earns_nothing(graded, student, score):
     results = graded.results
     assert results[student].score == score, results[student].problems
     assert results[student].max_score == 8
 
 
-def test_an_empty_file_is_reported(graded):
-    assert any("not a valid notebook" in p for p in graded.results["empty_file"].problems)
+@pytest.mark.parametrize("student", ["empty_file", "not_json"])
+def test_a_file_that_is_no_notebook_is_reported(graded, student):
+    assert any("is not a valid notebook (not JSON" in p
+               for p in graded.results[student].problems), graded.results[student].problems
 
 
 @pytest.mark.parametrize("student, problem", [
