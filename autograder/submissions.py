@@ -37,11 +37,21 @@ class Submission:
     problems: list[str] = field(default_factory=list)
 
 
-def unpack(path: Path, into: Path, notes: list[str] | None = None) -> Path:
+MAX_MEMBER_BYTES = 512 * 1024**2  # the largest file extracted from a zip of submissions
+MAX_ZIP_BYTES = 8 * 1024**3  # all of them together
+MAX_NOTES = 50  # skipped members named one by one; the rest are counted
+
+
+def unpack(path: Path, into: Path, notes: list[str] | None = None,
+           max_member_bytes: int = MAX_MEMBER_BYTES, max_total_bytes: int = MAX_ZIP_BYTES
+           ) -> Path:
     """The folder of submissions: ``path`` itself, or the zip ``path`` extracted into ``into``.
 
-    A zip member is extracted only if it stays inside ``into``; ``notes``, if given, receives
-    one line per member that was skipped, naming it and saying why.
+    A zip member is extracted only if it stays inside ``into`` and is not larger than
+    ``max_member_bytes``, and only while all extracted so far stay under ``max_total_bytes``
+    (a zip bomb stops there; the sizes are those the zip declares, which extraction does not
+    exceed). ``notes``, if given, receives one line per member that was skipped, naming it and
+    saying why.
     """
     if path.is_dir():
         return _skip_wrapper_folder(path.resolve())
@@ -52,14 +62,38 @@ def unpack(path: Path, into: Path, notes: list[str] | None = None) -> Path:
         raise SetupError(f"{path} is neither a folder nor a zip file")
     into.mkdir(parents=True, exist_ok=True)
     skipped = notes if notes is not None else []
+    total = 0
+    skipped_names: list[str] = []
     with zipfile.ZipFile(path) as archive:
-        for member in archive.infolist():
+        members = archive.infolist()
+        for number, member in enumerate(members):
             problem = _unsafe_member(member.filename)
+            if problem is None and member.file_size > max_member_bytes:
+                problem = (f"{_size(member.file_size)} unpacked, more than the "
+                           f"{_size(max_member_bytes)} a submitted file may have; it was not "
+                           "extracted")
+            if problem is None and total + member.file_size > max_total_bytes:
+                skipped.append(
+                    f"the zip unpacks to more than {_size(max_total_bytes)} (a zip "
+                    f"bomb?): extraction stopped at member {printable(member.filename)!r}, and "
+                    f"its last {len(members) - number} members were not extracted")
+                break
             if problem is None:
+                total += member.file_size
                 problem = _extract(archive, member, into)
             if problem is not None:
-                skipped.append(f"skipped zip member {printable(member.filename)!r}: {problem}")
+                skipped_names.append(member.filename)
+                if len(skipped_names) <= MAX_NOTES:
+                    skipped.append(f"skipped zip member {printable(member.filename)!r}: "
+                                   f"{problem}")
+    if len(skipped_names) > MAX_NOTES:
+        skipped.append(f"... and {len(skipped_names) - MAX_NOTES} more zip members skipped")
     return _skip_wrapper_folder(into)
+
+
+def _size(count: int) -> str:
+    """A number of bytes in MB or GB, for a note."""
+    return f"{count / 1024**3:.1f} GB" if count >= 1024**3 else f"{count / 1024**2:.1f} MB"
 
 
 def _unsafe_member(filename: str) -> str | None:

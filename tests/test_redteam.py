@@ -365,6 +365,39 @@ def test_zip_members_with_path_tricks_are_not_extracted_and_are_named(tmp_path):
     assert len(notes) == 3
 
 
+def test_a_zip_bomb_is_not_unpacked(tmp_path):
+    """Members larger than a submitted file may be, and everything past the zip's total
+    budget, are not extracted, and the notes say so (limits made small here; the defaults are
+    512 MB per file and 8 GB in all)."""
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("alice/tiny.ipynb", "{}")
+        z.writestr("bomb/tiny.ipynb", b"0" * 5_000_000)  # 5 MB of zeros, 5 kB compressed
+        for number in range(10):
+            z.writestr(f"filler{number}/tiny.ipynb", b"1" * 400_000)
+    notes: list[str] = []
+    folder = unpack(archive, tmp_path / "unpacked", notes, max_member_bytes=1_000_000,
+                    max_total_bytes=2_000_000)
+    assert (folder / "alice" / "tiny.ipynb").exists()
+    assert not (folder / "bomb" / "tiny.ipynb").exists()
+    assert notes[0] == ("skipped zip member 'bomb/tiny.ipynb': 4.8 MB unpacked, more than the "
+                        "1.0 MB a submitted file may have; it was not extracted")
+    assert notes[1].startswith("the zip unpacks to more than 1.9 MB (a zip bomb?): extraction "
+                               "stopped at member 'filler4/tiny.ipynb', and its last 6 members")
+    extracted = sum(f.stat().st_size for f in (tmp_path / "unpacked").rglob("*") if f.is_file())
+    assert extracted <= 2_000_000
+
+
+def test_many_skipped_zip_members_are_counted_not_listed(tmp_path):
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for number in range(200):
+            z.writestr(f"../escape{number}.ipynb", "{}")
+    notes: list[str] = []
+    unpack(archive, tmp_path / "unpacked", notes)
+    assert len(notes) == 51 and notes[-1] == "... and 150 more zip members skipped"
+
+
 def test_cli_names_the_zip_members_it_skipped(tmp_path):
     """The real command on a zip with ../ members: it grades the rest, exits 0, writes
     nothing outside its output folder, and its summary names each skipped member."""
