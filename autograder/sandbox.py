@@ -5,7 +5,8 @@ inside bubblewrap (``bwrap``, Debian's ``bubblewrap``) instead of directly:
 
 * a private mount namespace: the whole file system is read-only; the student's own notebook
   folder and a private ``/tmp`` are the only writable places; the assignments' solutions, the
-  gradebooks and the other students' folders are replaced by empty folders;
+  gradebooks, the other students' folders and the home folders (``~``, ``/root``, ``/home``)
+  are replaced by empty folders (Python and this repository's code are mounted back);
 * no network: the kernel gets its own network namespace (it talks to the grader over Unix
   sockets in a folder of its own, not over TCP);
 * its own process namespace, and it dies with the grader;
@@ -33,7 +34,7 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 
-from autograder.course import SetupError
+from autograder.course import REPOSITORY, SetupError
 
 
 @dataclass(frozen=True)
@@ -98,10 +99,19 @@ def require_bwrap() -> str:
     return path
 
 
-def _python_folders_under(top: str) -> list[str]:
-    """The folders Python needs (its prefixes, the entries of sys.path) that lie under ``top``,
-    outermost first and without duplicates."""
-    folders = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, *sys.path) if p}
+def private_homes() -> list[str]:
+    """The home folders a kernel must not see: the grader's own, ``/root`` and ``/home``
+    (outermost only)."""
+    homes = {os.path.realpath(os.path.expanduser("~")), "/root", "/home"}
+    homes = sorted(h for h in homes if h != "/" and os.path.isdir(h))
+    return [h for h in homes if not any(h.startswith(other + "/") for other in homes)]
+
+
+def _python_folders_under(top: str, extra: list[str] | None = None) -> list[str]:
+    """The folders Python needs (its prefixes, the entries of sys.path, and ``extra``) that
+    lie under ``top``, outermost first and without duplicates."""
+    folders = {os.path.realpath(p)
+               for p in (sys.prefix, sys.base_prefix, *sys.path, *(extra or [])) if p}
     folders |= {os.path.realpath(os.path.dirname(sys.executable))}
     inside = sorted(f for f in folders if f.startswith(top.rstrip("/") + "/") and
                     os.path.isdir(f))
@@ -126,6 +136,12 @@ def sandbox_command(command: list[str], policy: SandboxPolicy, workdir: str,
     # under /tmp (as CI's clone does) is mounted back, read-only.
     for folder in _python_folders_under("/tmp"):
         wrapped += ["--ro-bind", folder, folder]
+    # Home folders (the lecturer's keys, history, mail; other users') are empty and private;
+    # Python, and this repository's code, are mounted back if they live there.
+    for home in private_homes():
+        wrapped += ["--tmpfs", home]
+        for folder in _python_folders_under(home, extra=[str(REPOSITORY)]):
+            wrapped += ["--ro-bind", folder, folder]
     for folder in policy.hidden:
         if os.path.isdir(folder):
             wrapped += ["--tmpfs", folder]

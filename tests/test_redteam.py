@@ -50,6 +50,7 @@ from autograder.submissions import collect, unpack
 
 FIXTURE = Path(__file__).parent / "fixtures" / "tiny"
 WRONG_SQUARE = "\ndef square(x):\n    return 0\n"
+SECRET = "lecturer-private-key-4711"
 
 pytestmark = pytest.mark.skipif(
     find_bwrap() is None and not os.environ.get("CI"),
@@ -96,8 +97,16 @@ def graded(tmp_path_factory, listener):
     solution_file = assignment.source_dir / "tiny.ipynb"
     # outside the grading area and outside /tmp (the kernel's /tmp is private anyway)
     outside = REPOSITORY / ".redteam_written_outside.txt"
+    secret = Path.home() / ".nn_course_redteam_secret"  # the lecturer's home: never visible
+    secret.write_text(SECRET)
     run = tmp_path_factory.mktemp("run")
     attacks = {
+        "reads_home": (
+            "import glob, os\n"
+            "found = [open(path).read() for pattern in ('~/.nn_course*', '/root/.nn_course*',\n"
+            "                                           '/home/*/.nn_course*')\n"
+            "         for path in glob.glob(os.path.expanduser(pattern))]\n"
+            "print('found:', found, os.listdir(os.path.expanduser('~')))\n" + WRONG_SQUARE),
         "reads_solutions": (
             f"text = open({str(solution_file)!r}).read()\n"
             "def square(x):\n    return x * x  # copied from the solution it read\n"),
@@ -170,6 +179,7 @@ def graded(tmp_path_factory, listener):
         yield Graded({r.student_id: r for r in results}, run, outside.exists(), notes)
     finally:
         outside.unlink(missing_ok=True)
+        secret.unlink(missing_ok=True)
 
 
 class Graded(NamedTuple):
@@ -219,7 +229,7 @@ def test_honest_students_are_unaffected(graded):
 
 @pytest.mark.parametrize("student", ["reads_solutions", "writes_gradebook", "writes_outside",
                                      "socket", "memory_bomb", "prints_100_mb", "huge_file",
-                                     "fork_bomb", "infinite_loop", "sys_exit",
+                                     "fork_bomb", "infinite_loop", "sys_exit", "reads_home",
                                      "raises_system_exit"])
 def test_each_attack_earns_only_the_honest_points(graded, student):
     result = graded.results[student]
@@ -284,6 +294,18 @@ def test_a_hidden_folder_is_not_a_student_and_is_noted(graded):
     assert "..." not in graded.results
     assert graded.notes == ["skipped folder '...': a hidden name (it starts with '.'), not a "
                             "student id; its notebooks were not graded"]
+
+
+def test_the_lecturers_home_is_not_visible(graded):
+    """A file in the grader's home folder: the kernel sees an empty home, and the secret
+    appears nowhere in what the student gets back."""
+    assert graded.results["reads_home"].score == 3
+    notebook = graded.run / "nbgrader" / "autograded" / "reads_home" / "tiny" / "tiny.ipynb"
+    page = graded.run / "nbgrader" / "feedback" / "reads_home" / "tiny" / "tiny.html"
+    listing = next(line for line in notebook.read_text().splitlines() if "found:" in line)
+    assert "found: []" in listing  # only Python's own folders are mounted back (.pyenv)
+    assert ".nn_course_redteam_secret" not in listing and ".bashrc" not in listing
+    assert SECRET not in notebook.read_text() and SECRET not in page.read_text()
 
 
 def test_the_attacks_had_no_effect_outside(graded, listener):
