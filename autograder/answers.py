@@ -35,22 +35,24 @@ def encode(value: Any, depth: int = 0) -> Any:
     """``value`` as JSON-compatible data; raises :class:`NotData` for anything unsupported."""
     if depth > MAX_DEPTH:
         raise NotData(f"nested more than {MAX_DEPTH} levels deep")
-    if value is None or isinstance(value, (bool, str)):
+    if isinstance(value, np.generic):  # before float: np.float64 is a float too
+        if isinstance(value, np.object_):
+            raise NotData("a NumPy object scalar")
+        return {"scalar": encode(np.asarray(value), depth + 1)}
+    if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, str):
+        return str(value)
     if isinstance(value, int):
-        return value
+        return int(value)
     if isinstance(value, float):
+        value = float(value)  # a subclass of float (with its own __eq__) becomes a float
         return value if math.isfinite(value) else {"float": repr(value)}
     if isinstance(value, np.ndarray):
         if value.dtype.hasobject or value.dtype.fields is not None:
             raise NotData(f"an array of dtype {value.dtype} (numbers or booleans expected)")
-        data = np.ascontiguousarray(value)
-        return {"ndarray": base64.b64encode(data.tobytes()).decode("ascii"),
-                "dtype": data.dtype.str, "shape": list(data.shape)}
-    if isinstance(value, np.generic):
-        if isinstance(value, np.object_):
-            raise NotData("a NumPy object scalar")
-        return {"scalar": encode(np.asarray(value), depth + 1)}
+        return {"ndarray": base64.b64encode(value.tobytes(order="C")).decode("ascii"),
+                "dtype": value.dtype.str, "shape": list(value.shape)}
     if isinstance(value, tuple):
         return {"tuple": [encode(v, depth + 1) for v in value]}
     if isinstance(value, list):
