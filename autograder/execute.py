@@ -31,7 +31,7 @@ from traitlets import Float, Integer
 from autograder.checks import MODE_VARIABLE
 from autograder.sandbox import SandboxedKernelManager
 
-CUT_MARK = "more characters cut by the grader"  # ends a cut output; the summary looks for it
+CUT_MARK = "cut by the grader"  # in every cut output; the summary looks for it
 TIMEOUT_MESSAGE = (
     "this cell was stopped by the time limit (an infinite loop, or code far too slow)"
 )
@@ -49,11 +49,14 @@ class LimitedExecute(Execute):
     notebook_timeout = Float(300.0, help="seconds for the whole notebook").tag(config=True)
     max_restarts = Integer(2, help="kernels started again after one died, per notebook").tag(
         config=True)
+    collect_limit = Integer(128 * 1024**2, help="characters of output kept in memory per cell "
+                            "while it runs; the rest is dropped").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         self._deadline = time.monotonic() + self.notebook_timeout
         self._stopped: str | None = None  # why the remaining cells are not run
         self._restarts = 0
+        self._collected: dict[int, int] = {}  # cell index -> characters of output received
         self.timeout_func = self._cell_timeout
         self.error_on_timeout = {
             "ename": "CellTimeoutError",
@@ -66,6 +69,20 @@ class LimitedExecute(Execute):
         # the tests only record the student's answers; autograder.judge scores them
         kwargs.setdefault("env", dict(os.environ, **{MODE_VARIABLE: "record"}))
         return super().start_new_kernel(**kwargs)
+
+    def output(self, outs, msg, display_id, cell_index):
+        """Keep an output, unless its cell has already sent ``collect_limit`` characters: a
+        student who prints gigabytes in a loop must not fill the grader's memory (the outputs
+        kept are cut to size afterwards by :class:`TruncateOutput`)."""
+        used = self._collected.get(cell_index, 0) + _size_of(msg.get("content", {}))
+        self._collected[cell_index] = used
+        if used <= self.collect_limit:
+            return super().output(outs, msg, display_id, cell_index)
+        if used - _size_of(msg.get("content", {})) <= self.collect_limit:  # the first one over
+            outs.append(NotebookNode(output_type="stream", name="stdout", text=(
+                f"\n... [the rest {CUT_MARK}: it stopped collecting this cell's output "
+                f"after {self.collect_limit} characters]\n")))
+        return None
 
     def _cell_timeout(self, cell) -> int:
         """The cell's limit: the per-cell timeout, or what is left of the notebook's budget."""
@@ -120,6 +137,14 @@ class LimitedExecute(Execute):
                              f"({type(error).__name__})")
 
 
+def _size_of(content: dict) -> int:
+    """About how many characters an output message carries."""
+    size = len(content.get("text", "")) + sum(len(line) for line in content.get("traceback", []))
+    for value in content.get("data", {}).values():
+        size += len(value) if isinstance(value, str) else len(str(value))
+    return size
+
+
 class SandboxedExecute(LimitedExecute):
     """:class:`LimitedExecute` whose kernels start inside the sandbox (autograder.sandbox)."""
 
@@ -129,27 +154,71 @@ class SandboxedExecute(LimitedExecute):
 
 
 class TruncateOutput(NbGraderPreprocessor):
-    """Cut every output to at most ``max_chars`` characters.
+    """Keep at most ``max_chars`` characters of each cell's output.
 
-    nbgrader's LimitOutput counts lines; a student who prints 100 MB on one line would still
-    make a 100 MB graded notebook and feedback page. This keeps the start and says what was cut.
+    nbgrader's LimitOutput counts lines; a student who prints 100 MB on one line, or a million
+    short lines, would still make a 100 MB graded notebook and feedback page. Here the printed
+    and displayed outputs of a cell share one budget: the output that crosses it keeps its
+    start and says how much was cut, and the outputs after it are dropped (with a line saying
+    how many). A cell's value (its score) and its errors are always kept, each cut to the same
+    size.
     """
 
-    max_chars = Integer(20_000, help="characters kept per output").tag(config=True)
+    max_chars = Integer(20_000, help="characters kept per cell").tag(config=True)
+    max_image_chars = Integer(2 * 1024**2, help="characters of images (PNG, JPEG, SVG) kept "
+                              "per cell; an image is kept whole or not at all").tag(config=True)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":
             return cell, resources
+        budget, images, kept, dropped = self.max_chars, self.max_image_chars, [], 0
         for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream":
-                output["text"] = self._cut(output.get("text", ""))
-            for mime, value in list(output.get("data", {}).items()):
-                if isinstance(value, str):
-                    output["data"][mime] = self._cut(value)
+            kind = output.get("output_type")
+            is_image = any(m.startswith("image/") for m in output.get("data", {}))
+            if kind == "error":
+                output["evalue"] = self._cut(str(output.get("evalue", "")), self.max_chars)
+                output["traceback"] = [self._cut(line, self.max_chars)
+                                       for line in output.get("traceback", [])[:200]]
+                kept.append(output)
+            elif kind == "execute_result":
+                self._cut_data(output, self.max_chars)
+                kept.append(output)
+            elif is_image:
+                size = self._size(output)
+                if size <= images:
+                    images -= size
+                    kept.append(output)
+                else:
+                    dropped += 1
+            elif budget <= 0:
+                dropped += 1
+            else:
+                size = self._size(output)
+                if kind == "stream":
+                    output["text"] = self._cut(output.get("text", ""), budget)
+                else:
+                    self._cut_data(output, budget)
+                budget -= size
+                kept.append(output)
+        if dropped:
+            kept.append(NotebookNode(output_type="stream", name="stdout", text=(
+                f"\n... [{dropped} more outputs {CUT_MARK}]\n")))
+        cell.outputs = kept
         return cell, resources
 
-    def _cut(self, text: str) -> str:
-        if len(text) <= self.max_chars:
+    @staticmethod
+    def _size(output) -> int:
+        if output.get("output_type") == "stream":
+            return len(output.get("text", ""))
+        return sum(len(v) for v in output.get("data", {}).values() if isinstance(v, str))
+
+    def _cut_data(self, output, limit: int) -> None:
+        for mime, value in list(output.get("data", {}).items()):
+            if isinstance(value, str):
+                output["data"][mime] = self._cut(value, limit)
+
+    @staticmethod
+    def _cut(text: str, limit: int) -> str:
+        if len(text) <= limit:
             return text
-        return (text[: self.max_chars]
-                + f"\n... [{len(text) - self.max_chars} {CUT_MARK}]\n")
+        return text[:limit] + f"\n... [{len(text) - limit} more characters {CUT_MARK}]\n"

@@ -121,6 +121,9 @@ def graded(tmp_path_factory, listener):
             + WRONG_SQUARE),
         "memory_bomb": "hog = bytearray(50 * 1024**3)\n" + WRONG_SQUARE,
         "prints_100_mb": "print('x' * 100_000_000)\n" + WRONG_SQUARE,
+        # 1 GB in 1 MB lines: the grader stops collecting at 128 MB per cell
+        "prints_1_gb_in_a_loop": ("line = 'y' * 1_000_000\nfor _ in range(1000):\n"
+                                  "    print(line, flush=True)\n" + WRONG_SQUARE),
         "huge_file": "open('big.bin', 'wb').write(b'0' * 200 * 1024**2)\n" + WRONG_SQUARE,
         # bounded, so that it would be harmless even if the sandbox failed: 300 children that
         # sleep 5 s; the kernel's process limit (64) stops it long before
@@ -230,6 +233,7 @@ def test_honest_students_are_unaffected(graded):
 @pytest.mark.parametrize("student", ["reads_solutions", "writes_gradebook", "writes_outside",
                                      "socket", "memory_bomb", "prints_100_mb", "huge_file",
                                      "fork_bomb", "infinite_loop", "sys_exit", "reads_home",
+                                     "prints_1_gb_in_a_loop",
                                      "raises_system_exit"])
 def test_each_attack_earns_only_the_honest_points(graded, student):
     result = graded.results[student]
@@ -326,6 +330,7 @@ def test_the_attacks_had_no_effect_outside(graded, listener):
     ("os_exit", "the kernel died in cell 2 (ex1_square)"),
     ("segfault", "the kernel died in cell 2 (ex1_square)"),
     ("prints_100_mb", "output limit: the output of cell 2 (ex1_square) was cut"),
+    ("prints_1_gb_in_a_loop", "output limit: the output of cell 2 (ex1_square) was cut"),
 ])
 def test_the_summary_names_what_happened(graded, student, problem):
     assert any(problem in p for p in graded.results[student].problems), \
