@@ -275,7 +275,7 @@ def _records(cell: NotebookNode) -> tuple[list[dict], list[str]]:
             continue
         try:
             record = answers.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not a record (or a forged, absurdly deep one)
             continue
         call = record.get("call")
         if not isinstance(call, int):
