@@ -148,12 +148,14 @@ def cmd_demo(args) -> int:
               "autograder/README.md)")
         no_sandbox = True
     print("3. grade them")
-    grade_args = argparse.Namespace(
-        assignment=assignment.name, submissions=str(out / "submissions"), workers=args.workers,
-        timeout=60.0, cell_timeout=10.0, out=str(out / "grades"), no_progress=args.no_progress,
-        course_dir=str(root), memory=2048.0, max_file_size=50.0, max_processes=64,
-        no_sandbox=no_sandbox,
-    )
+    # through the real parser, so that every option of `grade` has its usual default
+    grade_args = build_parser().parse_args([
+        "grade", assignment.name, str(out / "submissions"), "--course-dir", str(root),
+        "--out", str(out / "grades"), "--workers", str(args.workers),
+        "--timeout", "60", "--cell-timeout", "10",
+        *(["--no-progress"] if args.no_progress else []),
+        *(["--no-sandbox"] if no_sandbox else []),
+    ])
     return cmd_grade(grade_args)
 
 

@@ -206,3 +206,21 @@ def test_release_refuses_a_test_that_the_judge_cannot_replay(tmp_path):
             "it (GraderError: the grader could not score this test (RuntimeError: the test "
             "called the student's cube outside grade_cases") in done.stderr
     assert not (tmp_path / "release" / "tiny").exists()
+
+
+def test_the_readme_quickstart_demo_runs(tmp_path):
+    """`python -m autograder demo`, the README's main job, end to end (on a copy of the
+    course, so that the repository's release/ and gradebook stay untouched)."""
+    from autograder.course import find_assignment
+
+    shutil.copytree(find_assignment("a1_neuron_perceptron").source_dir,
+                    tmp_path / "solutions" / "a1_neuron_perceptron")
+    done = run_cli("demo", "--course-dir", str(tmp_path), "--out", str(tmp_path / "demo"),
+                   "--no-progress")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    scores = {line.split()[0]: line.split()[1] for line in done.stdout.splitlines()
+              if line.split() and line.split()[0] in ("ada", "ben", "cleo", "dan", "eve", "fay")}
+    assert scores == {"ada": "100", "ben": "50", "cleo": "0", "dan": "85", "eve": "0",
+                      "fay": "0"}, done.stdout
+    assert (tmp_path / "demo" / "grades" / "grades.csv").exists()
+    assert (tmp_path / "demo" / "grades" / "feedback" / "ada" / "index.html").exists()
