@@ -8,9 +8,27 @@ nbgrader ``grade_id``), or broken on purpose in one of the ways real submissions
 from __future__ import annotations
 
 import copy
+import shutil
 from pathlib import Path
 
 import nbformat
+
+
+def released_copy(source_dir: Path, root: Path):
+    """An assignment's source copied into ``root/solutions/<name>/`` and released there, for
+    tests and benchmarks that must not touch the repository's own release and gradebook.
+
+    Returns the copy's :class:`~autograder.course.Assignment`, and the release and source
+    versions of its (first) notebook.
+    """
+    from autograder.course import Assignment
+    from autograder.release import release
+
+    shutil.copytree(source_dir, root / "solutions" / source_dir.name)
+    assignment = Assignment(source_dir.name, root / "solutions" / source_dir.name)
+    released = release(assignment, root)[0]
+    source = nbformat.read(assignment.source_dir / released.name, as_version=4)
+    return assignment, nbformat.read(released, as_version=4), source
 
 
 def solution_cell_ids(notebook) -> list[str]:

@@ -18,10 +18,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.course import Assignment
 from autograder.grading import grade_submissions
-from autograder.release import release
-from autograder.samples import answered, with_answer, write
+from autograder.samples import answered, released_copy, with_answer, write
 from autograder.submissions import collect
 
 FIXTURE = Path(__file__).parent / "fixtures" / "tiny"
@@ -32,11 +30,7 @@ ALL = ["ex1_square", "ex2_cube"]
 def course(tmp_path_factory):
     """A course directory with the tiny assignment released."""
     root = tmp_path_factory.mktemp("course")
-    shutil.copytree(FIXTURE, root / "solutions" / "tiny")
-    assignment = Assignment("tiny", root / "solutions" / "tiny")
-    released = release(assignment, root)
-    source = nbformat.read(assignment.source_dir / "tiny.ipynb", as_version=4)
-    release_nb = nbformat.read(released[0], as_version=4)
+    assignment, release_nb, source = released_copy(FIXTURE, root)
     return root, assignment, source, release_nb
 
 

@@ -40,11 +40,10 @@ from typing import NamedTuple
 import nbformat
 import pytest
 
-from autograder.course import REPOSITORY, Assignment
+from autograder.course import REPOSITORY
 from autograder.grading import StudentResult, grade_submissions
-from autograder.release import release
 from autograder.report import summary_table, write_grades_csv
-from autograder.samples import answered, with_answer, write
+from autograder.samples import answered, released_copy, with_answer, write
 from autograder.sandbox import SandboxPolicy, find_bwrap, pids_cgroup_root
 from autograder.submissions import collect, unpack
 
@@ -88,12 +87,8 @@ def listener():
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, listener):
     port, _ = listener
-    root = tmp_path_factory.mktemp("course")
-    shutil.copytree(FIXTURE, root / "solutions" / "tiny")
-    assignment = Assignment("tiny", root / "solutions" / "tiny")
-    released = release(assignment, root)[0]
-    source = nbformat.read(assignment.source_dir / "tiny.ipynb", as_version=4)
-    honest = answered(nbformat.read(released, as_version=4), source, ["ex1_square", "ex2_cube"])
+    assignment, release_nb, source = released_copy(FIXTURE, tmp_path_factory.mktemp("course"))
+    honest = answered(release_nb, source, ["ex1_square", "ex2_cube"])
     solution_file = assignment.source_dir / "tiny.ipynb"
     # outside the grading area and outside /tmp (the kernel's /tmp is private anyway)
     outside = REPOSITORY / ".redteam_written_outside.txt"
@@ -145,7 +140,7 @@ def graded(tmp_path_factory, listener):
     for student, code in attacks.items():
         write(with_answer(honest, "ex1_square", code), folder / student / "tiny.ipynb")
     # tampering with the notebook itself: honest answers to exercise 2 only (3 points)
-    only_cube = answered(nbformat.read(released, as_version=4), source, ["ex2_cube"])
+    only_cube = answered(release_nb, source, ["ex2_cube"])
     inflated = copy.deepcopy(only_cube)
     for cell in inflated.cells:
         meta = cell.metadata.get("nbgrader", {})
@@ -473,11 +468,8 @@ def test_without_bwrap_grade_refuses_unless_told(tmp_path):
 def test_the_cpu_time_limit_stops_a_busy_kernel(tmp_path):
     """With 3 CPU seconds per kernel and a 40 s cell limit, a busy loop is stopped by the CPU
     limit, said so in the summary; a new kernel grades the honest exercise after it."""
-    shutil.copytree(FIXTURE, tmp_path / "solutions" / "tiny")
-    assignment = Assignment("tiny", tmp_path / "solutions" / "tiny")
-    released = release(assignment, tmp_path)[0]
-    source = nbformat.read(assignment.source_dir / "tiny.ipynb", as_version=4)
-    honest = answered(nbformat.read(released, as_version=4), source, ["ex1_square", "ex2_cube"])
+    assignment, release_nb, source = released_copy(FIXTURE, tmp_path)
+    honest = answered(release_nb, source, ["ex1_square", "ex2_cube"])
     folder = tmp_path / "submissions"
     write(honest, folder / "honest" / "tiny.ipynb")
     busy = "x = 0\nwhile True:\n    x += 1\n" + WRONG_SQUARE
@@ -494,11 +486,8 @@ def test_the_cpu_time_limit_stops_a_busy_kernel(tmp_path):
 def test_the_notebook_time_limit_stops_the_rest(tmp_path):
     """A notebook that uses up its whole time budget: the cell running when it ends is stopped,
     the cells after it are not run (their tests score 0), and the summary says so once."""
-    shutil.copytree(FIXTURE, tmp_path / "solutions" / "tiny")
-    assignment = Assignment("tiny", tmp_path / "solutions" / "tiny")
-    released = release(assignment, tmp_path)[0]
-    source = nbformat.read(assignment.source_dir / "tiny.ipynb", as_version=4)
-    honest = answered(nbformat.read(released, as_version=4), source, ["ex1_square", "ex2_cube"])
+    assignment, release_nb, source = released_copy(FIXTURE, tmp_path)
+    honest = answered(release_nb, source, ["ex1_square", "ex2_cube"])
     slow = with_answer(honest, "ex2_cube", "import time\ntime.sleep(60)\ndef cube(x):\n"
                                            "    return x ** 3\n")
     write(slow, tmp_path / "submissions" / "slow" / "tiny.ipynb")

@@ -15,17 +15,14 @@ test), the honest students keep 8 of 8, and the summary says what happened.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from autograder.answers import MIME_TYPE
-from autograder.course import Assignment
 from autograder.grading import grade_submissions
-from autograder.release import release
-from autograder.samples import answered, with_answer, write
+from autograder.samples import answered, released_copy, solution_cell_ids, with_answer, write
 from autograder.sandbox import find_bwrap
 from autograder.submissions import collect
 
@@ -127,12 +124,8 @@ SCORES = {"switches_off_recording": 0}
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    root = tmp_path_factory.mktemp("course")
-    shutil.copytree(FIXTURE, root / "solutions" / "tiny")
-    assignment = Assignment("tiny", root / "solutions" / "tiny")
-    released = release(assignment, root)[0]
-    source = nbformat.read(assignment.source_dir / "tiny.ipynb", as_version=4)
-    honest = answered(nbformat.read(released, as_version=4), source, ["ex1_square", "ex2_cube"])
+    assignment, release_nb, source = released_copy(FIXTURE, tmp_path_factory.mktemp("course"))
+    honest = answered(release_nb, source, ["ex1_square", "ex2_cube"])
     folder = tmp_path_factory.mktemp("submissions")
     write(honest, folder / "honest_1" / "tiny.ipynb")
     write(honest, folder / "honest_2" / "tiny.ipynb")
@@ -210,26 +203,21 @@ def test_replacing_the_reference_in_a_real_assignment_earns_nothing(tmp_path):
     is that of the same wrong answer without the patch."""
     from autograder.course import find_assignment
 
-    shutil.copytree(find_assignment("a1_neuron_perceptron").source_dir,
-                    tmp_path / "solutions" / "a1_neuron_perceptron")
-    assignment = Assignment("a1_neuron_perceptron",
-                            tmp_path / "solutions" / "a1_neuron_perceptron")
-    released = release(assignment, tmp_path)[0]
-    source = nbformat.read(assignment.source_dir / released.name, as_version=4)
-    solved = answered(nbformat.read(released, as_version=4), source,
-                      [c.metadata["nbgrader"]["grade_id"] for c in source.cells
-                       if c.metadata.get("nbgrader", {}).get("solution")])
+    assignment, release_nb, source = released_copy(
+        find_assignment("a1_neuron_perceptron").source_dir, tmp_path)
+    solved = answered(release_nb, source, solution_cell_ids(source))
+    notebook = "a1_neuron_perceptron.ipynb"
     wrong = ("def perceptron_predict(X, w, b):\n"
              "    return np.ones(len(X))  # wrong: always +1\n")
     wrong_and_patched = wrong + (
         "import course.neuron\n"
         "course.neuron.Perceptron.predict = (\n"
         "    lambda self, X: perceptron_predict(X, self.weights, self.bias))\n")
-    write(solved, tmp_path / "submissions" / "honest" / released.name)
+    write(solved, tmp_path / "submissions" / "honest" / notebook)
     write(with_answer(solved, "ex2_perceptron_predict", wrong),
-          tmp_path / "submissions" / "wrong" / released.name)
+          tmp_path / "submissions" / "wrong" / notebook)
     write(with_answer(solved, "ex2_perceptron_predict", wrong_and_patched),
-          tmp_path / "submissions" / "patches_the_reference" / released.name)
+          tmp_path / "submissions" / "patches_the_reference" / notebook)
     results = {r.student_id: r for r in grade_submissions(
         assignment, collect(tmp_path / "submissions", assignment), tmp_path / "run" / "nbgrader",
         workers=2, timeout=120, cell_timeout=30)}
