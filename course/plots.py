@@ -408,6 +408,31 @@ def plot_gradient_norms(norms_per_layer, ax: Axes | None = None, log_scale: bool
     return ax
 
 
+def plot_losses_per_step(curves, ax: Axes, **legend_options) -> Axes:
+    r"""$J(\theta_t) - J_{\min}$ per step t of each curve, on a logarithmic y axis.
+
+    Args:
+        curves: ``(label, losses, line_options)`` triples: the losses of one run per step, and
+            the keyword arguments of its ``ax.plot`` line (colour, markers).
+        legend_options: extra keyword arguments of the legend (``fontsize="small"``).
+
+    Losses of exactly 0 (the path sits on the minimum) are drawn at 1e-16 so that the log scale
+    can show them.
+    """
+    for label, losses, line_options in curves:
+        shown = np.maximum(losses, 1e-16)
+        ax.plot(np.arange(len(shown)), shown, label=label, **line_options)
+    ax.set_yscale("log")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set(
+        title="Loss per step",
+        xlabel="step t",
+        ylabel=r"$J(\theta_t) - J_{\min}$ (log scale)",
+    )
+    ax.legend(loc="best", **legend_options)
+    return ax
+
+
 def plot_computation_graph(value) -> Figure:
     """The computation graph that produced an autograd ``Value``: ``autograd.draw_graph(value)``."""
     return draw_graph(value)

@@ -29,7 +29,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from course.plots import plot_loss_surface
+from course.plots import plot_loss_surface, plot_losses_per_step
 from course.surfaces import Surface, gradient_descent_path, quadratic, rosenbrock, saddle
 from course.widgets.base import Explorer, dropdown, int_slider, log_slider
 
@@ -162,19 +162,11 @@ def plot_run_losses(runs: Sequence[GradientDescentRun], ax: Axes) -> Axes:
     Losses of exactly 0 (the path sits on the minimum) are drawn at 1e-16 so that the log
     scale can show them.
     """
-    for run in runs:
-        shown = np.maximum(run.losses, 1e-16)
-        label = f"$\\eta$ = {run.learning_rate:.3g} ({run.regime})"
-        ax.plot(np.arange(len(shown)), shown, marker=".", markersize=3, label=label)
-    ax.set_yscale("log")
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set(
-        title="Loss per step",
-        xlabel="step t",
-        ylabel=r"$J(\theta_t) - J_{\min}$ (log scale)",
+    return plot_losses_per_step(
+        [(f"$\\eta$ = {run.learning_rate:.3g} ({run.regime})", run.losses,
+          {"marker": ".", "markersize": 3}) for run in runs],
+        ax,
     )
-    ax.legend(loc="best")
-    return ax
 
 
 class LearningRateExplorer(Explorer):

@@ -28,7 +28,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from course.optim import SGD, Adadelta, Adagrad, Adam, Momentum, RMSProp
-from course.plots import plot_loss_surface
+from course.plots import plot_loss_surface, plot_losses_per_step
 from course.surfaces import Surface, beale, optimizer_path, quadratic, rosenbrock, saddle
 from course.widgets.base import Explorer, dropdown, int_slider, log_slider
 
@@ -197,18 +197,11 @@ def plot_optimizer_losses(
 
     ``colors`` as in :func:`plot_optimizer_paths`.
     """
-    for run, color in zip(runs, _run_colors(runs, colors)):
-        shown = np.maximum(run.losses, 1e-16)
-        ax.plot(np.arange(len(shown)), shown, color=color, label=run.label)
-    ax.set_yscale("log")
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set(
-        title="Loss per step",
-        xlabel="step t",
-        ylabel=r"$J(\theta_t) - J_{\min}$ (log scale)",
+    return plot_losses_per_step(
+        [(run.label, run.losses, {"color": color})
+         for run, color in zip(runs, _run_colors(runs, colors))],
+        ax, fontsize="small",
     )
-    ax.legend(loc="best", fontsize="small")
-    return ax
 
 
 class OptimizerExplorer(Explorer):
