@@ -34,6 +34,7 @@ to standard error, so warnings raised by the student's code are silenced here.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import os
@@ -54,6 +55,11 @@ class Case:
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
     note: str = ""  # what this case is about, shown in the report ("negative inputs")
+
+    def apply(self, function: Callable) -> Any:
+        """``function`` called on a fresh copy of this case's inputs (an answer that changes
+        its inputs cannot spoil the next call)."""
+        return function(*copy.deepcopy(self.args), **copy.deepcopy(self.kwargs))
 
     def describe(self) -> str:
         parts = [_short(a) for a in self.args]
@@ -267,13 +273,21 @@ def _forbidden_message(name: str, qualified: str) -> str:
             "implementation of what this exercise asks you to write. Write it yourself.")
 
 
+@contextlib.contextmanager
+def _quietly():
+    """No warnings and no NumPy floating-point complaints (nbgrader gives no credit to a test
+    cell that writes to standard error)."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        yield
+
+
 def _call_student(student: Callable, case: Case, forbidden: Sequence[Callable]
                   ) -> tuple[Outcome, Callable | None]:
     """Run the student's function on one case: its outcome, and a forbidden function it called."""
-    with warnings.catch_warnings(), np.errstate(all="ignore"), _Tripwire(forbidden) as wire:
-        warnings.simplefilter("ignore")
+    with _quietly(), _Tripwire(forbidden) as wire:
         try:
-            outcome = Outcome(student(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs)))
+            outcome = Outcome(case.apply(student))
         except NotImplementedError:
             outcome = Outcome(problem="not implemented yet (it raises NotImplementedError)")
         except Exception as error:  # the student's code failed on this input
@@ -331,8 +345,7 @@ def grade_cases(
         problem = outcome.problem
         if problem is None:
             expected = _expected(reference, case, number)
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
+            with _quietly():
                 try:
                     problem = check(outcome.returned, expected)
                 except Exception as error:  # an answer of a shape the check did not expect
@@ -369,9 +382,8 @@ def _expected(reference: Callable, case: Case, number: int) -> Any:
     key = (_REPLAY.cell, _REPLAY.call, number) if current_mode() == "judge" else None
     if key is not None and key in _EXPECTED:
         return copy.deepcopy(_EXPECTED[key])
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        expected = reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+    with _quietly():
+        expected = case.apply(reference)
     if key is not None:
         _EXPECTED[key] = copy.deepcopy(expected)
     return expected

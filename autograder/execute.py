@@ -74,11 +74,11 @@ class LimitedExecute(Execute):
         """Keep an output, unless its cell has already sent ``collect_limit`` characters: a
         student who prints gigabytes in a loop must not fill the grader's memory (the outputs
         kept are cut to size afterwards by :class:`TruncateOutput`)."""
-        used = self._collected.get(cell_index, 0) + _size_of(msg.get("content", {}))
-        self._collected[cell_index] = used
+        before = self._collected.get(cell_index, 0)
+        used = self._collected[cell_index] = before + _size_of(msg.get("content", {}))
         if used <= self.collect_limit:
             return super().output(outs, msg, display_id, cell_index)
-        if used - _size_of(msg.get("content", {})) <= self.collect_limit:  # the first one over
+        if before <= self.collect_limit:  # the first output over the limit
             outs.append(NotebookNode(output_type="stream", name="stdout", text=(
                 f"\n... [the rest {CUT_MARK}: it stopped collecting this cell's output "
                 f"after {self.collect_limit} characters]\n")))
@@ -137,12 +137,11 @@ class LimitedExecute(Execute):
                              f"({type(error).__name__})")
 
 
-def _size_of(content: dict) -> int:
-    """About how many characters an output message carries."""
-    size = len(content.get("text", "")) + sum(len(line) for line in content.get("traceback", []))
-    for value in content.get("data", {}).values():
-        size += len(value) if isinstance(value, str) else len(str(value))
-    return size
+def _size_of(output: dict) -> int:
+    """How many characters an output (or an output message's content) carries: its text,
+    traceback and textual data."""
+    return (len(output.get("text", "")) + sum(map(len, output.get("traceback", [])))
+            + sum(len(v) for v in output.get("data", {}).values() if isinstance(v, str)))
 
 
 class SandboxedExecute(LimitedExecute):
@@ -184,7 +183,7 @@ class TruncateOutput(NbGraderPreprocessor):
                 self._cut_data(output, self.max_chars)
                 kept.append(output)
             elif is_image:
-                size = self._size(output)
+                size = _size_of(output)
                 if size <= images:
                     images -= size
                     kept.append(output)
@@ -193,7 +192,7 @@ class TruncateOutput(NbGraderPreprocessor):
             elif budget <= 0:
                 dropped += 1
             else:
-                size = self._size(output)
+                size = _size_of(output)
                 if kind == "stream":
                     output["text"] = self._cut(output.get("text", ""), budget)
                 else:
@@ -205,12 +204,6 @@ class TruncateOutput(NbGraderPreprocessor):
                 f"\n... [{dropped} more outputs {CUT_MARK}]\n")))
         cell.outputs = kept
         return cell, resources
-
-    @staticmethod
-    def _size(output) -> int:
-        if output.get("output_type") == "stream":
-            return len(output.get("text", ""))
-        return sum(len(v) for v in output.get("data", {}).values() if isinstance(v, str))
 
     def _cut_data(self, output, limit: int) -> None:
         for mime, value in list(output.get("data", {}).items()):

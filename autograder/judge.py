@@ -46,6 +46,7 @@ import nbformat
 from jupyter_client.manager import start_new_kernel
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.utils import is_grade, is_solution
 
 from autograder import answers
 from autograder.checks import MODE_VARIABLE
@@ -56,13 +57,13 @@ READS_THE_TESTS = "AnswerReadsTheTests"  # ename of an output that says why an a
 
 
 def is_test_cell(cell) -> bool:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.get("cell_type") == "code" and meta.get("grade") and not meta.get("solution")
+    """An autograded test cell: graded code that is not the student's to write."""
+    return cell.cell_type == "code" and is_grade(cell) and not is_solution(cell)
 
 
 def is_answer_cell(cell) -> bool:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.get("cell_type") == "code" and bool(meta.get("solution"))
+    """A cell of code the student writes."""
+    return cell.cell_type == "code" and is_solution(cell)
 
 
 def defined_names(source: str) -> list[str]:
