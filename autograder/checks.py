@@ -36,8 +36,11 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import inspect
+import linecache
 import math
 import os
+import re
 import sys
 import types
 import warnings
@@ -47,14 +50,20 @@ from typing import Any
 
 import numpy as np
 
+NOT_GIVEN = object()  # a Case without an expected value: the reference computes it
+
 
 @dataclass
 class Case:
-    """One test input: positional ``args`` and keyword ``kwargs`` of the graded function."""
+    """One test input: positional ``args`` and keyword ``kwargs`` of the graded function, and,
+    for a case worked out by hand, its ``expected`` output (otherwise the reference computes
+    it). The expected value belongs to its case: it never depends on other cases or on the
+    order in which cases are graded."""
 
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
     note: str = ""  # what this case is about, shown in the report ("negative inputs")
+    expected: Any = NOT_GIVEN
 
     def apply(self, function: Callable) -> Any:
         """``function`` called on a fresh copy of this case's inputs (an answer that changes
@@ -84,7 +93,8 @@ def _short(value: Any) -> str:
     """A one-line description of a value for the report."""
     if isinstance(value, np.ndarray):
         if value.size <= 6:
-            return np.array2string(value, precision=4, separator=", ").replace("\n", "")
+            return np.array2string(value, precision=4, separator=", ",
+                                   suppress_small=False).replace("\n", "")
         return f"array of shape {value.shape}"
     if isinstance(value, float):
         return f"{value:.6g}"
@@ -92,17 +102,60 @@ def _short(value: Any) -> str:
         if len(value) > 6:
             return f"{type(value).__name__} of length {len(value)}"
         inner = ", ".join(_short(v) for v in value)
-        return f"[{inner}]" if isinstance(value, list) else f"({inner})"
+        if isinstance(value, list):
+            return f"[{inner}]"
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+FLOAT32_RTOL = 1e-5  # what float32 arithmetic (about 7 digits) can promise after a few steps
+
+
+def tolerances(got: Any, expected: Any, rtol: float, atol: float) -> tuple[float, float]:
+    """The tolerances for comparing ``got`` with ``expected``: as given, or wider when the
+    student's result is float32 (about 7 significant digits): a relative ``1e-5``, and an
+    absolute ``1e-5`` of the expected values' largest magnitude, at least ``1e-7`` (for entries
+    that cancel, down to an expected 0)."""
+    dtype = getattr(got, "dtype", None)
+    if dtype is None or not np.issubdtype(dtype, np.floating) or np.finfo(dtype).bits > 32:
+        return rtol, atol
+    scale = float(np.max(np.abs(expected), initial=0.0)) if np.size(expected) else 0.0
+    scale = scale if np.isfinite(scale) else 0.0
+    return max(rtol, FLOAT32_RTOL), max(atol, FLOAT32_RTOL * max(scale, 0.01))
+
+
+def _two_numbers(got: float, expected: float, rtol: float, atol: float) -> str:
+    """expected and got with enough digits to tell them apart, and by how much they differ."""
+    for digits in range(6, 18):
+        e, g = f"{expected:.{digits}g}", f"{got:.{digits}g}"
+        if e != g:
+            break
+    text = f"expected {e}, got {g}"
+    if np.isfinite(got) and np.isfinite(expected) and not (
+            float(got).is_integer() and float(expected).is_integer()):  # counts, labels
+        text += (f" (off by {abs(got - expected):.2g}; the tolerance is "
+                 f"{atol + rtol * abs(expected):.2g})")
+    return text
 
 
 def compare(got: Any, expected: Any, rtol: float = 1e-6, atol: float = 1e-8) -> str | None:
     """None if ``got`` matches ``expected`` within tolerances, else a sentence saying how not.
 
     Arrays must have the expected shape and values; tuples and lists are compared element by
-    element; numbers with tolerances; anything else with ``==``.
+    element, dicts key by key; numbers with tolerances (wider for a float32 result, see
+    :func:`tolerances`); ``None`` must be ``None``; anything else with ``==``.
     """
+    if expected is None:
+        return None if got is None else f"expected None, got {_short(got)}"
+    if isinstance(expected, dict):
+        if not isinstance(got, dict) or set(got) != set(expected):
+            return f"expected a dict with the keys {sorted(expected, key=str)}, got {_short(got)}"
+        for key in expected:
+            problem = compare(got[key], expected[key], rtol, atol)
+            if problem:
+                return f"{key!r}: {problem}"
+        return None
     if isinstance(expected, (tuple, list)) and not isinstance(got, np.ndarray):
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
             kind = type(expected).__name__
@@ -113,8 +166,12 @@ def compare(got: Any, expected: Any, rtol: float = 1e-6, atol: float = 1e-8) -> 
                 return f"item {index}: {problem}"
         return None
     if isinstance(expected, np.ndarray) or isinstance(got, np.ndarray):
+        if got is None:
+            return f"expected an array of shape {np.shape(expected)}, got None"
         try:
-            got_array = np.asarray(got, dtype=float)
+            got_array = np.asarray(got)
+            rtol, atol = tolerances(got_array, expected, rtol, atol)
+            got_array = got_array.astype(float)
         except (TypeError, ValueError):
             return f"expected an array, got {_short(got)}"
         expected_array = np.asarray(expected, dtype=float)
@@ -123,21 +180,28 @@ def compare(got: Any, expected: Any, rtol: float = 1e-6, atol: float = 1e-8) -> 
         if not np.allclose(got_array, expected_array, rtol=rtol, atol=atol, equal_nan=True):
             wrong = ~np.isclose(got_array, expected_array, rtol=rtol, atol=atol, equal_nan=True)
             index = tuple(int(i) for i in np.argwhere(wrong)[0])
-            return (f"{int(wrong.sum())} of {wrong.size} values differ; at index {index} expected "
-                    f"{expected_array[index]:.6g}, got {got_array[index]:.6g}")
+            numbers = _two_numbers(float(got_array[index]), float(expected_array[index]),
+                                   rtol, atol)
+            if not index:  # a single number
+                return numbers
+            return f"{int(wrong.sum())} of {wrong.size} values differ; at index {index} {numbers}"
         return None
     if isinstance(expected, (bool, np.bool_)):
         if isinstance(got, (bool, np.bool_)) and bool(got) == bool(expected):
             return None
         return f"expected {bool(expected)!r}, got {_short(got)}"
     if isinstance(expected, (int, float, np.number)):
+        if got is None or isinstance(got, (str, bytes)):
+            return f"expected the number {expected!r}, got {_short(got)}"
         try:
+            rtol, atol = tolerances(got, expected, rtol, atol)
             got_number = float(got)
         except (TypeError, ValueError):
             return f"expected the number {expected!r}, got {_short(got)}"
-        if math.isclose(got_number, float(expected), rel_tol=rtol, abs_tol=atol):
+        if math.isclose(got_number, float(expected), rel_tol=rtol, abs_tol=atol) or (
+                math.isnan(got_number) and math.isnan(float(expected))):
             return None
-        return f"expected {float(expected):.6g}, got {got_number:.6g}"
+        return _two_numbers(got_number, float(expected), rtol, atol)
     return None if got == expected else f"expected {_short(expected)}, got {_short(got)}"
 
 
@@ -170,10 +234,7 @@ def calls_forbidden(function: Callable, forbidden: Sequence[Callable]) -> Callab
         if code is None:
             continue
         names = {name for c in _code_objects(code) for name in c.co_names}
-        values = [getattr(current, "__globals__", {}).get(name) for name in names]
-        values += [cell.cell_contents for cell in (current.__closure__ or ())
-                   if _cell_has_contents(cell)]
-        values += list(current.__defaults__ or ())
+        values = _referenced_values(current)
         # follow attribute chains on modules: course -> activations -> relu_grad
         frontier = list(values)
         for _depth in range(3):
@@ -282,108 +343,296 @@ def _quietly():
         yield
 
 
-def _call_student(student: Callable, case: Case, forbidden: Sequence[Callable]
+def _not_implemented(error: NotImplementedError, name: str) -> str:
+    """What is not implemented: the graded function ``name``, or the function it calls that
+    raised NotImplementedError (the innermost one: the graded function may be written and call
+    one that is not)."""
+    traceback = error.__traceback__
+    while traceback is not None and traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    where = traceback.tb_frame.f_code.co_name if traceback is not None else name
+    if where == name.split(" ")[0]:
+        return "not implemented yet (it raises NotImplementedError)"
+    return f"it calls {where}, which is not implemented yet (it raises NotImplementedError)"
+
+
+def _same(before: Any, after: Any) -> bool:
+    """True if ``after`` still holds the values of ``before`` (arrays, lists, dicts): exactly,
+    or for floating-point arrays within the rounding of an input changed and changed back."""
+    if isinstance(before, np.ndarray) or isinstance(after, np.ndarray):
+        if not (isinstance(before, np.ndarray) and isinstance(after, np.ndarray)
+                and before.shape == after.shape and before.dtype == after.dtype):
+            return False
+        if before.dtype.kind not in "fc":
+            return bool(np.array_equal(before, after))
+        # x[i] += h; ...; x[i] -= h leaves x as it was, give or take the last bit
+        scale = float(np.max(np.abs(before), initial=0.0)) if np.isfinite(before).all() else 1.0
+        return bool(np.allclose(after, before, rtol=1e-10, atol=1e-12 * max(scale, 1.0),
+                                equal_nan=True))
+    if isinstance(before, (list, tuple)):
+        return (type(before) is type(after) and len(before) == len(after)
+                and all(_same(b, a) for b, a in zip(before, after)))
+    if isinstance(before, dict):
+        return (isinstance(after, dict) and set(before) == set(after)
+                and all(_same(before[k], after[k]) for k in before))
+    try:
+        return bool(before == after) or (before != before and after != after)
+    except Exception:  # noqa: BLE001 (objects that cannot be compared: not inputs we check)
+        return True
+
+
+def _changed_inputs(student: Callable, pristine: tuple, used: tuple) -> list[str]:
+    """The names of the inputs that the student's call changed in place."""
+    (args, kwargs), (used_args, used_kwargs) = pristine, used
+    try:
+        names = list(inspect.signature(student).parameters)
+    except (TypeError, ValueError):
+        names = []
+    changed = [names[i] if i < len(names) else f"argument {i + 1}"
+               for i, (a, b) in enumerate(zip(args, used_args)) if not _same(a, b)]
+    changed += [k for k in kwargs if not _same(kwargs[k], used_kwargs[k])]
+    return changed
+
+
+def _call_student(student: Callable, case: Case, forbidden: Sequence[Callable],
+                  keeps_inputs: bool = False, name: str = ""
                   ) -> tuple[Outcome, Callable | None]:
-    """Run the student's function on one case: its outcome, and a forbidden function it called."""
+    """Run the student's function on one case: its outcome, and a forbidden function it called.
+
+    With ``keeps_inputs``, an answer that changes its inputs in place fails the case (the
+    exercise says to return new values)."""
+    args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
+    pristine = copy.deepcopy((args, kwargs)) if keeps_inputs else None
     with _quietly(), _Tripwire(forbidden) as wire:
         try:
-            outcome = Outcome(case.apply(student))
-        except NotImplementedError:
-            outcome = Outcome(problem="not implemented yet (it raises NotImplementedError)")
+            outcome = Outcome(student(*args, **kwargs))
+        except NotImplementedError as error:
+            outcome = Outcome(problem=_not_implemented(error, name or student.__name__))
         except Exception as error:  # the student's code failed on this input
             outcome = Outcome(problem=f"raised {type(error).__name__}: {error}")
+    if pristine is not None and outcome.problem is None:
+        changed = _changed_inputs(student, pristine, (args, kwargs))
+        if changed:
+            outcome = Outcome(problem=(
+                f"the right answer or not, it changed its input {', '.join(changed)} in place; "
+                "the exercise asks for new values and the inputs left as they were"))
     return outcome, wire.tripped
+
+
+def _output_names(outputs: Sequence[str] | dict[str, float] | None) -> dict[str, float] | None:
+    if outputs is None:
+        return None
+    if isinstance(outputs, dict):
+        return {str(k): float(v) for k, v in outputs.items()}
+    return {str(name): 1.0 for name in outputs}
+
+
+def _credit(got: Any, expected: Any, check: Callable[[Any, Any], str | None],
+            outputs: dict[str, float] | None) -> tuple[float, str | None]:
+    """The share of a case's credit that ``got`` earns (1, 0, or per output), and what is
+    wrong."""
+    if outputs is None:
+        problem = check(got, expected)
+        return (0.0, problem) if problem else (1.0, None)
+    names = list(outputs)
+    if not isinstance(got, (tuple, list)) or len(got) != len(names):
+        return 0.0, (f"expected a tuple of {len(names)} values ({', '.join(names)}), "
+                     f"got {_short(got)}")
+    earned, problems = 0.0, []
+    for name, got_item, expected_item in zip(names, got, expected):
+        problem = check(got_item, expected_item)
+        if problem:
+            problems.append(_named(name, problem))
+        else:
+            earned += outputs[name]
+    if not problems:
+        return 1.0, None
+    right = len(names) - len(problems)
+    detail = "; ".join(problems) + f" ({right} of {len(names)} outputs right)"
+    return earned / sum(outputs.values()), detail
+
+
+def _named(name: str, problem: str) -> str:
+    """``problem`` said of the output ``name``: "grads[1]: ..." for an item of a list."""
+    match = re.match(r"item (\d+): ", problem)
+    if match:
+        return f"{name}[{match.group(1)}]: {problem[match.end():]}"
+    return f"{name}: {problem}"
 
 
 def grade_cases(
     student: Callable,
-    reference: Callable,
-    cases: Iterable[Case],
-    points: float,
+    reference: Callable | None = None,
+    cases: Iterable[Case] = (),
+    points: float = 0.0,
     name: str | None = None,
     forbidden: Sequence[Callable] = (),
     rtol: float = 1e-6,
     atol: float = 1e-8,
     compare_outputs: Callable[[Any, Any], str | None] | None = None,
+    outputs: Sequence[str] | dict[str, float] | None = None,
+    keeps_inputs: bool = False,
 ) -> float:
     """Compare ``student`` with ``reference`` on every case; print a report; return the score.
 
     Args:
         student: the student's function.
-        reference: the reference implementation (the library's, or the solution's).
+        reference: the reference implementation (the library's, or the solution's); not
+            needed for cases that carry their ``expected`` value.
         cases: the inputs (see :class:`Case` and :func:`random_arrays`).
-        points: the points of this exercise; the score is ``points * passed / total``.
+        points: the points of this exercise; the score is ``points * credit / total``, where
+            a case earns 1, 0, or its share of right ``outputs``.
         name: how to call the function in the report (default: its ``__name__``).
         forbidden: library functions the answer must not call; if it does, the score is 0.
-        rtol, atol: tolerances of the comparison.
+        rtol, atol: tolerances of the comparison (wider for float32 results, see
+            :func:`tolerances`).
         compare_outputs: a custom ``f(got, expected) -> None or message`` instead of
-            :func:`compare`.
+            :func:`compare` (applied to each output when ``outputs`` is given).
+        outputs: the names of the outputs when the function returns a tuple (``("dX", "dW",
+            "db")``), or a dict name -> weight: each output right earns its share of the
+            case's credit, and the report names the wrong ones.
+        keeps_inputs: the exercise says not to change the inputs in place; a case whose
+            inputs the answer changed fails.
 
-    What the student's function returns must be data (numbers, arrays, strings, and lists,
-    tuples and dicts of them): when the grader grades, it is recorded in the student's kernel
-    and compared in another (see the module's notes on the three modes).
+    The expected value of every case is computed (or taken from the case) for all cases, in
+    order, whatever the student's function did: it belongs to its case. What the student's
+    function returns must be data (numbers, arrays, strings, and lists, tuples and dicts of
+    them): when the grader grades, it is recorded in the student's kernel and compared in
+    another (see the module's notes on the three modes).
     """
     cases = [c if isinstance(c, Case) else Case(args=tuple(c)) for c in cases]
     name = name or getattr(student, "__name__", "your function")
     mode = current_mode()
     if mode == "record":
-        # no reference value is computed in the student's kernel, and the reference itself is
-        # dropped from this frame, so that the student's code finds neither on the call stack
+        # no reference value is computed in the student's kernel, and the reference itself
+        # and the cases' expected values are dropped, so that the student's code finds
+        # neither on the call stack
         reference = None  # noqa: F841
-        return _record(student, cases, name, forbidden)
+        for case in cases:
+            case.expected = NOT_GIVEN
+        return _record(student, cases, name, forbidden, keeps_inputs)
     if mode == "judge":
         outcomes = _REPLAY.next_call(name, len(cases))
     else:
-        outcomes = _run_here(student, cases, name, forbidden)
+        outcomes = _run_here(student, cases, name, forbidden, keeps_inputs)
     if isinstance(outcomes, str):  # no credit at all, and why
         print(outcomes)
+        if mode == "judge":
+            _REPLAY.add_result(name, points, 0.0, 0, len(cases))
         return 0.0
-    check = compare_outputs or (lambda got, expected: compare(got, expected, rtol, atol))
-    passed = 0
-    for number, (case, outcome) in enumerate(zip(cases, outcomes), start=1):
+    expected = [_expected(reference, case, number) for number, case in enumerate(cases, 1)]
+    check = compare_outputs or (lambda got, want: compare(got, want, rtol, atol))
+    names = _output_names(outputs)
+    credit, passed = 0.0, 0
+    for number, (case, outcome, want) in enumerate(zip(cases, outcomes, expected), start=1):
         label = f"case {number}" + (f" ({case.note})" if case.note else "")
-        problem = outcome.problem
-        if problem is None:
-            expected = _expected(reference, case, number)
+        share, problem = 0.0, outcome.problem
+        if problem is None and isinstance(want, _ReferenceFailed):
+            problem = f"the grader could not compute the expected value ({want.why})"
+        elif problem is None:
             with _quietly():
                 try:
-                    problem = check(outcome.returned, expected)
+                    share, problem = _credit(outcome.returned, want, check, names)
                 except Exception as error:  # an answer of a shape the check did not expect
-                    problem = f"raised {type(error).__name__}: {error}"
+                    share, problem = 0.0, f"raised {type(error).__name__}: {error}"
+        credit += share
         if problem is None:
             passed += 1
             print(f"  ok    {label}")
         else:
-            print(f"  FAIL  {label}: {name}({case.describe()}): {problem}")
-    score = float(round(points * passed / len(cases), 2)) if cases else 0.0
+            status = "PART" if share > 0 else "FAIL"
+            print(f"  {status}  {label}: {name}({case.describe()}): {problem}")
+    score = float(round(points * credit / len(cases), 2)) if cases else 0.0
     print(f"{name}: {passed} of {len(cases)} cases passed, {score:g} of {points:g} points")
+    if mode == "judge":
+        _REPLAY.add_result(name, points, score, passed, len(cases))
     return score
 
 
 def _run_here(student: Callable, cases: list[Case], name: str,
-              forbidden: Sequence[Callable]) -> list[Outcome] | str:
-    """Check mode: the student's function on every case, in this kernel."""
+              forbidden: Sequence[Callable], keeps_inputs: bool = False
+              ) -> list[Outcome] | str:
+    """The student's function on every case, in this kernel (check and record modes)."""
     if not callable(student):
         return f"{name}: not graded: expected a function, found {_short(student)}"
     hit = calls_forbidden(student, forbidden)
     if hit is not None:
         return _forbidden_message(name, _qualified(hit))
+    if current_mode() == "check":
+        peeking = _reads_the_tests(student)
+        if peeking:
+            return (f"{name}: no credit: your answer uses {', '.join(peeking)}; answers must "
+                    "compute their results, not read them from the tests")
     outcomes = []
     for case in cases:
-        outcome, tripped = _call_student(student, case, forbidden)
+        outcome, tripped = _call_student(student, case, forbidden, keeps_inputs, name)
         if tripped is not None:
             return _forbidden_message(name, _qualified(tripped))
         outcomes.append(outcome)
     return outcomes
 
 
-def _expected(reference: Callable, case: Case, number: int) -> Any:
-    """The reference's value on a case (in judge mode computed once per case and kept)."""
+def _reads_the_tests(student: Callable) -> list[str]:
+    """Check mode: what the answer cells behind ``student`` use of the tests, by the rule the
+    grader applies to the answer cells (:mod:`autograder.peeking`), so that a student sees in
+    their own run what the grader will say.
+
+    ``student`` may be a helper of the tests (its name has the tests' prefix) that calls the
+    student's functions; the cells that define the student's functions are checked."""
+    from autograder.peeking import TEST_PREFIX, reads_the_tests
+
+    found: set[str] = set()
+    seen: set[int] = set()
+    stack = [student]
+    while stack:
+        function = stack.pop()
+        code = getattr(function, "__code__", None)
+        if code is None or id(function) in seen:
+            continue
+        seen.add(id(function))
+        source = "".join(linecache.getlines(code.co_filename))
+        outermost = function.__qualname__.split(".")[0]
+        if outermost.startswith(TEST_PREFIX) or (
+                outermost == "<lambda>" and "from autograder" in source):  # the tests' own
+            stack += [value for value in _referenced_values(function)
+                      if isinstance(value, types.FunctionType) and value.__module__ == "__main__"]
+        elif source:
+            found.update(reads_the_tests(source))
+    return sorted(found)
+
+
+def _referenced_values(function: Callable) -> list[Any]:
+    """The objects a function's code can reach by name: its globals, closure and defaults."""
+    names = {name for c in _code_objects(function.__code__) for name in c.co_names}
+    values = [getattr(function, "__globals__", {}).get(name) for name in names]
+    values += [cell.cell_contents for cell in (function.__closure__ or ())
+               if _cell_has_contents(cell)]
+    return values + list(function.__defaults__ or ())
+
+
+class _ReferenceFailed:
+    """The reference raised on a case: a mistake in the test, reported, never a student's."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+
+def _expected(reference: Callable | None, case: Case, number: int) -> Any:
+    """The expected value of a case: its own, or the reference's on it (in judge mode computed
+    once per case and kept: the cases come from fixed seeds, and every case's value is
+    computed, in order, whatever the student did)."""
+    if case.expected is not NOT_GIVEN:
+        return case.expected
     key = (_REPLAY.cell, _REPLAY.call, number) if current_mode() == "judge" else None
     if key is not None and key in _EXPECTED:
         return copy.deepcopy(_EXPECTED[key])
+    if reference is None:
+        return _ReferenceFailed("the case has no expected value and there is no reference")
     with _quietly():
-        expected = case.apply(reference)
+        try:
+            expected = case.apply(reference)
+        except Exception as error:  # noqa: BLE001 (reported in the case's line)
+            return _ReferenceFailed(f"{type(error).__name__}: {error}")
     if key is not None:
         _EXPECTED[key] = copy.deepcopy(expected)
     return expected
@@ -440,13 +689,13 @@ def replaced_functions() -> list[str]:
 
 
 def _record(student: Callable, cases: list[Case], name: str,
-            forbidden: Sequence[Callable]) -> float:
+            forbidden: Sequence[Callable], keeps_inputs: bool = False) -> float:
     """Record mode: run the student's function on every case and publish the returns."""
     from autograder import answers
 
     record: dict[str, Any] = {"call": _call_index(), "name": name, "cases": len(cases),
                               "replaced": replaced_functions()}
-    outcomes = _run_here(student, cases, name, forbidden)
+    outcomes = _run_here(student, cases, name, forbidden, keeps_inputs)
     if isinstance(outcomes, str):
         record["no_credit"] = outcomes
     else:
@@ -477,13 +726,28 @@ def _record(student: Callable, cases: list[Case], name: str,
 # Judge mode: the recorded returns in place of the student's function
 # ----------------------------------------------------------------------------------------------
 class _Replay:
-    """The recorded calls of one test cell, handed out in order (set by :func:`replay`)."""
+    """The recorded calls of one test cell, handed out in order (set by :func:`replay`), and
+    the verdict on each call, as data (:meth:`add_result`, read back by the judge)."""
 
-    def __init__(self, cell: str = "", records: Sequence[dict] = (), note: str = "") -> None:
+    def __init__(self, cell: str = "", records: Sequence[dict] = (), note: str = "",
+                 hidden_from_line: int | None = None) -> None:
         self.cell = cell
         self.records = {record.get("call"): record for record in records}
         self.note = note  # why records are missing, if the grader knows
+        self.hidden_from_line = hidden_from_line  # the cell's hidden tests start at this line
         self.call = -1
+        self.results: list[dict[str, Any]] = []
+
+    def add_result(self, name: str, points: float, score: float, passed: int,
+                   total: int) -> None:
+        """Keep the verdict of the current grade_cases call; ``visible`` says whether the call
+        stands before the cell's hidden tests (the part a student runs in JupyterLab)."""
+        line = _cell_line()
+        visible = (self.hidden_from_line is None or line is None
+                   or line < self.hidden_from_line)
+        self.results.append({"call": self.call, "name": name, "points": float(points),
+                             "score": float(score), "passed": passed, "cases": total,
+                             "visible": visible})
 
     def next_call(self, name: str, count: int) -> list[Outcome] | str:
         from autograder import answers
@@ -519,14 +783,31 @@ _GENUINE.update(grade_cases=grade_cases, compare=compare)
 _EXPECTED: dict[tuple, Any] = {}  # judge mode: reference values, per (cell, call, case)
 
 
-def replay(cell: str, records_file: str, note: str = "") -> None:
-    """Judge mode: the next cell to run is test ``cell``, with the records saved in the file."""
+def replay(cell: str, records_file: str, note: str = "",
+           hidden_from_line: int | None = None) -> None:
+    """Judge mode: the next cell to run is test ``cell``, with the records saved in the file;
+    its hidden tests start at line ``hidden_from_line`` of the code the judge runs."""
     import json
 
     global _REPLAY
     with open(records_file, encoding="utf-8") as file:
         records = json.load(file)
-    _REPLAY = _Replay(cell, records, note)
+    _REPLAY = _Replay(cell, records, note, hidden_from_line)
+
+
+def replay_results() -> str:
+    """Judge mode: the verdicts of the last cell's grade_cases calls, as JSON."""
+    import json
+
+    return json.dumps(_REPLAY.results)
+
+
+def _cell_line() -> int | None:
+    """The line of the running cell's top-level code that led to this call."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_name != "<module>":
+        frame = frame.f_back
+    return frame.f_lineno if frame is not None else None
 
 
 class StudentCodeNotHere:

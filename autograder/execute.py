@@ -26,7 +26,7 @@ import time
 from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Float, Integer
+from traitlets import Bool, Float, Integer
 
 from autograder.checks import MODE_VARIABLE
 from autograder.sandbox import SandboxedKernelManager
@@ -51,6 +51,11 @@ class LimitedExecute(Execute):
         config=True)
     collect_limit = Integer(128 * 1024**2, help="characters of output kept in memory per cell "
                             "while it runs; the rest is dropped").tag(config=True)
+    # A cell that floods its output (1 GB printed in a loop) has its reply long before the
+    # kernel's output stops arriving; nbgrader would then fail the whole notebook ("Timeout
+    # waiting for IOPub output"). The cell's output is cut anyway: go on to the next cell.
+    raise_on_iopub_timeout = Bool(False, help="fail the notebook when a cell's output is still "
+                                  "arriving after its reply").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         self._deadline = time.monotonic() + self.notebook_timeout

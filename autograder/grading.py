@@ -49,6 +49,7 @@ from sqlalchemy.exc import SAWarning
 from autograder.course import REPOSITORY, Assignment, nbgrader_config
 from autograder.execute import CUT_MARK, LimitedExecute, SandboxedExecute, TruncateOutput
 from autograder.judge import JUDGE_ERROR, READS_THE_TESTS, JudgeAnswers, JudgePool, use_judges
+from autograder.restore import restore_metadata
 from autograder.sandbox import SandboxPolicy, require_bwrap, use_policy
 from autograder.submissions import Submission
 
@@ -152,54 +153,23 @@ def prepare_course(assignment: Assignment, course_root: Path) -> None:
     GenerateAssignment(coursedir=coursedir, config=config).start()
 
 
-def copy_in(submission: Submission, assignment: Assignment, course_root: Path) -> None:
+def copy_in(submission: Submission, assignment: Assignment, course_root: Path) -> list[str]:
     """Copy a student's gradable notebooks into the run's ``submitted/`` folder, with their
-    nbgrader metadata restored from the release (:func:`restore_metadata`)."""
+    nbgrader metadata restored from the release (:func:`autograder.restore.restore_metadata`);
+    return the problems met restoring it, each naming its notebook."""
     target = course_root / "submitted" / submission.student_id / assignment.name
     target.mkdir(parents=True, exist_ok=True)
+    problems = []
     for name, path in submission.notebooks.items():
         released = course_root / "release" / assignment.name / f"{name}.ipynb"
         with warnings.catch_warnings():  # nbformat's notes on duplicate cell ids it repairs
             warnings.simplefilter("ignore")
             notebook = nbformat.read(path, as_version=4)
         if released.exists():
-            notebook = restore_metadata(notebook, nbformat.read(released, as_version=4))
+            notebook, found = restore_metadata(notebook, nbformat.read(released, as_version=4))
+            problems += [f"{name}.ipynb: {problem}" for problem in found]
         nbformat.write(notebook, target / f"{name}.ipynb")
-
-
-def restore_metadata(notebook, release):
-    """The student's notebook with every nbgrader cell's metadata taken from the release.
-
-    A student can edit a cell's nbgrader metadata (more points, a test turned into an answer,
-    "unlocked") or duplicate a graded cell; nbgrader then refuses the whole notebook or counts
-    the copy. Here every cell whose grade_id the release knows gets the release's metadata and
-    cell type back, a second cell with the same grade_id is dropped, and nbgrader metadata the
-    release does not know is removed (the cell stays, as an ordinary cell). nbgrader itself then
-    puts back the source of every locked cell.
-    """
-    known = {c.metadata["nbgrader"]["grade_id"]: c for c in release.cells
-             if "nbgrader" in c.metadata and "grade_id" in c.metadata["nbgrader"]}
-    seen: set[str] = set()
-    cells = []
-    for cell in notebook.cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if grade_id in known:
-            if grade_id in seen:
-                continue  # a duplicate of a graded cell
-            seen.add(grade_id)
-            original = known[grade_id]
-            cell.cell_type = original.cell_type
-            cell.metadata["nbgrader"] = dict(original.metadata["nbgrader"])
-            if cell.cell_type == "markdown":
-                cell.pop("outputs", None)
-                cell.pop("execution_count", None)
-            elif "outputs" not in cell:
-                cell.outputs, cell.execution_count = [], None
-        else:
-            cell.get("metadata", {}).pop("nbgrader", None)
-        cells.append(cell)
-    notebook.cells = cells
-    return notebook
+    return problems
 
 
 def autograde_student(student_id: str, assignment: Assignment, course_root: Path,
@@ -340,10 +310,13 @@ def grade_submissions(
     sandbox: bool = True,
     policy: SandboxPolicy | None = None,
     max_output: int = 20_000,
+    feedback: bool = True,
 ) -> list[StudentResult]:
     """Grade every submission; return one result per student, in the submissions' order.
 
     ``max_output``: characters kept of each output in the graded notebook and feedback.
+    ``feedback``: render nbgrader's HTML feedback pages (tests that read only the scores and
+    the graded notebooks skip it).
     ``sandbox``: run each kernel in the sandbox (:mod:`autograder.sandbox`) with ``policy``'s
     limits; the folders that hold solutions, gradebooks and other students' work are hidden
     from it. ``timings``, if given, receives when each stage ended (prepare, autograde,
@@ -356,7 +329,7 @@ def grade_submissions(
     # threads the last one can leave the process there, so the caller's folder is restored.
     with _keep_working_directory():
         return _grade_submissions(assignment, submissions, course_root, workers, timeout,
-                                  cell_timeout, on_done, timings, sandbox, max_output)
+                                  cell_timeout, on_done, timings, sandbox, max_output, feedback)
 
 
 def _policy_for(course_root: Path, assignment: Assignment, policy: SandboxPolicy) -> SandboxPolicy:
@@ -385,11 +358,11 @@ def _keep_working_directory():
 
 
 def _grade_submissions(assignment, submissions, course_root, workers, timeout, cell_timeout,
-                       on_done, timings, sandbox, max_output) -> list[StudentResult]:
+                       on_done, timings, sandbox, max_output, feedback) -> list[StudentResult]:
     if timings is not None:
         timings["_start"] = time.perf_counter()
     use_this_environment()
-    feedback_pool = _start_feedback_workers(FEEDBACK_WORKERS)
+    feedback_pool = _start_feedback_workers(FEEDBACK_WORKERS) if feedback else None
     prepare_course(assignment, course_root)
     _mark(timings, "prepare")
     results = {s.student_id: StudentResult(s.student_id, problems=list(s.problems),
@@ -397,7 +370,7 @@ def _grade_submissions(assignment, submissions, course_root, workers, timeout, c
                for s in submissions}
     gradable = [s for s in submissions if s.notebooks]
     for submission in gradable:
-        copy_in(submission, assignment, course_root)
+        results[submission.student_id].problems += copy_in(submission, assignment, course_root)
     judges = [JudgePool(course_root / "source" / assignment.name / f"{name}.ipynb",
                         timeout=cell_timeout)
               for name in assignment.notebooks]
@@ -415,7 +388,8 @@ def _grade_submissions(assignment, submissions, course_root, workers, timeout, c
 
 def _autograde_all(assignment, submissions, gradable, course_root, results, workers, timeout,
                    cell_timeout, on_done, timings, sandbox, feedback_pool, max_output) -> None:
-    """Autograde every gradable submission in worker threads; render feedback as each ends."""
+    """Autograde every gradable submission in worker threads; render feedback as each ends
+    (unless ``feedback_pool`` is None: no feedback wanted)."""
 
     def grade_one(submission: Submission) -> None:
         result = results[submission.student_id]
@@ -433,7 +407,7 @@ def _autograde_all(assignment, submissions, gradable, course_root, results, work
         for future in as_completed(futures):
             future.result()
             student_id = futures[future]
-            if results[student_id].graded:
+            if results[student_id].graded and feedback_pool is not None:
                 feedback[student_id] = _render_feedback(feedback_pool, assignment,
                                                         course_root, student_id)
             if on_done:
@@ -450,7 +424,8 @@ def _autograde_all(assignment, submissions, gradable, course_root, results, work
         except Exception as error:  # the grade stands; say that the page is missing
             results[student_id].problems.append(
                 f"no feedback page: {type(error).__name__}: {str(error)[:200]}")
-    feedback_pool.shutdown()
+    if feedback_pool is not None:
+        feedback_pool.shutdown()
     _mark(timings, "feedback")
 
 

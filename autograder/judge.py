@@ -22,12 +22,15 @@ that kernel decides a score:
 Forging a record gains nothing: a record only says what the student's function returned, and
 it scores only if those values are right. What the design does not stop is an answer that gets
 the right values from elsewhere in its own kernel, e.g. by calling a library function it was
-told not to use, or a helper of the tests through the call stack; :func:`reads_the_tests` flags
-the plain ways of doing so in the answer cells' source (see ``autograder/README.md``).
+told not to use, or a helper of the tests through the call stack;
+:func:`autograder.peeking.reads_the_tests` flags the plain ways of doing so in the answer cells'
+source (see ``autograder/README.md``).
 
 One judge kernel serves one grading thread at a time; a pool keeps one per worker for the whole
 batch, so the source notebook's setup runs once per worker, and each reference value is
-computed once per kernel (the cases come from fixed seeds).
+computed once per kernel (the cases come from fixed seeds; every case's value is computed, in
+order, whatever the student did, so no kept value depends on a student). The verdict of every
+``grade_cases`` call is kept as data in the graded cell's ``metadata.autograder.results``.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from nbgrader.utils import is_grade, is_solution
 from autograder import answers
 from autograder.checks import MODE_VARIABLE
 from autograder.execute import error_output
+from autograder.peeking import reads_the_tests
 
 JUDGE_ERROR = "GraderError"  # ename of an output that says the judge could not score a cell
 READS_THE_TESTS = "AnswerReadsTheTests"  # ename of an output that says why an answer scores 0
@@ -113,8 +117,10 @@ class JudgeKernel:
                 raise RuntimeError(f"the judge could not run the setup of {source.name}: "
                                    f"{errors[0].ename}: {errors[0].evalue}")
 
-    def run(self, code: str) -> list[NotebookNode]:
-        """Execute ``code``; its outputs as notebook outputs (raises TimeoutError)."""
+    def run(self, code: str, user_expressions: dict[str, str] | None = None
+            ) -> list[NotebookNode]:
+        """Execute ``code``; its outputs as notebook outputs (raises TimeoutError). The values
+        of ``user_expressions``, evaluated after the code, are kept in ``self.expressions``."""
         outputs: list[NotebookNode] = []
 
         def keep(message: dict) -> None:
@@ -122,18 +128,28 @@ class JudgeKernel:
             if kind in ("stream", "execute_result", "display_data", "error"):
                 outputs.append(nbformat.v4.output_from_msg(message))
 
-        self.client.execute_interactive(code, timeout=self.timeout, output_hook=keep,
-                                        allow_stdin=False, store_history=True)
+        reply = self.client.execute_interactive(
+            code, timeout=self.timeout, output_hook=keep, allow_stdin=False,
+            store_history=True, user_expressions=user_expressions or {})
+        self.expressions = reply.get("content", {}).get("user_expressions", {})
         return outputs
 
     def judge_cell(self, cell: NotebookNode, records: list[dict], note: str,
-                   records_file: Path) -> list[NotebookNode]:
-        """The outputs of test ``cell`` run with the student's ``records``."""
+                   records_file: Path) -> tuple[list[NotebookNode], list[dict]]:
+        """The outputs of test ``cell`` run with the student's ``records``, and the verdict of
+        each of its grade_cases calls as data (name, points, score, cases passed, and whether
+        the call is one of the visible tests)."""
         grade_id = cell.metadata["nbgrader"]["grade_id"]
         records_file.write_text(json.dumps(records), encoding="utf-8")
+        hidden = _hidden_tests_line(cell.source)
         # one round trip: the replay's line, then the cell (whose last value stays the score)
-        return self.run(f"__import__('autograder.checks').checks.replay({grade_id!r}, "
-                        f"{str(records_file)!r}, {note!r})\n" + cell.source)
+        outputs = self.run(
+            f"__import__('autograder.checks').checks.replay({grade_id!r}, "
+            f"{str(records_file)!r}, {note!r}, {None if hidden is None else hidden + 1})\n"
+            + cell.source,
+            user_expressions={"results": "__import__('autograder.checks').checks."
+                                         "replay_results()"})
+        return outputs, _results_from(self.expressions.get("results", {}))
 
     def alive(self) -> bool:
         return self.manager.is_alive()
@@ -143,6 +159,25 @@ class JudgeKernel:
             self.client.stop_channels()
         finally:
             self.manager.shutdown_kernel(now=True)
+
+
+def _hidden_tests_line(source: str) -> int | None:
+    """The line (1-based) of a test cell's ``### BEGIN HIDDEN TESTS``, if it has one."""
+    for number, line in enumerate(source.splitlines(), start=1):
+        if line.strip() == "### BEGIN HIDDEN TESTS":
+            return number
+    return None
+
+
+def _results_from(expression: dict) -> list[dict]:
+    """The verdicts that ``replay_results()`` returned (a JSON string, as the kernel shows
+    it), or none if the cell did not get that far."""
+    if expression.get("status") != "ok":
+        return []
+    try:
+        return json.loads(ast.literal_eval(expression["data"]["text/plain"]))
+    except (KeyError, ValueError, SyntaxError, TypeError):
+        return []
 
 
 class JudgePool:
@@ -196,66 +231,6 @@ def use_judges(pools: Iterable[JudgePool]) -> None:
     """The judge pools of this run, by source notebook name."""
     _POOLS.clear()
     _POOLS.update({pool.source.stem: pool for pool in pools})
-
-
-# ---------------------------------------------------------------------------------------------
-# Answers that read the tests
-# ---------------------------------------------------------------------------------------------
-INTROSPECTION = {
-    "_getframe": "sys._getframe (the tests' call stack)",
-    "currentframe": "inspect.currentframe (the tests' call stack)",
-    "getouterframes": "inspect.getouterframes (the tests' call stack)",
-    "f_back": "frame.f_back (the tests' call stack)",
-    "f_locals": "frame.f_locals (the tests' variables)",
-    "f_globals": "frame.f_globals (the tests' variables)",
-    "get_referrers": "gc.get_referrers (the tests' objects)",
-    "get_objects": "gc.get_objects (the tests' objects)",
-    "_ih": "the notebook's input history (the tests' source)",
-    "In": "the notebook's input history (the tests' source)",
-}
-
-
-def reads_the_tests(source: str, test_names: set[str]) -> list[str]:
-    """What in an answer cell's ``source`` reaches into the tests: the grading package itself,
-    the private names the test cells define (``_reference_update``), or ways to read the tests'
-    frames, objects or source.
-
-    Only the plain ways: the names as written in the code. An answer that builds such a name
-    at run time is not caught here (see the threat model in ``autograder/README.md``).
-    """
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return []
-    found: list[str] = []
-    for node in ast.walk(tree):
-        if _mentions_the_grader(node):
-            found.append("the grading package autograder (the tests' own code)")
-            continue
-        name = (node.id if isinstance(node, ast.Name)
-                else node.attr if isinstance(node, ast.Attribute) else None)
-        if name is None:
-            continue
-        if name in test_names and name.startswith("_"):
-            found.append(f"{name} (defined by the tests)")
-        elif name in INTROSPECTION:
-            found.append(INTROSPECTION[name])
-        elif name == "stack" and isinstance(node, ast.Attribute) and isinstance(
-                node.value, ast.Name) and node.value.id == "inspect":
-            found.append("inspect.stack (the tests' call stack)")
-    return sorted(set(found))
-
-
-def _mentions_the_grader(node: ast.AST) -> bool:
-    """An import of ``autograder``, the name itself, or a string that names it."""
-    if isinstance(node, ast.Import):
-        return any(alias.name.split(".")[0] == "autograder" for alias in node.names)
-    if isinstance(node, ast.ImportFrom):
-        return (node.module or "").split(".")[0] == "autograder"
-    if isinstance(node, ast.Name):
-        return node.id == "autograder"
-    return isinstance(node, ast.Constant) and isinstance(node.value, str) and (
-        "autograder" in node.value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -366,8 +341,9 @@ class JudgeAnswers(NbGraderPreprocessor):
             note = (f"in your notebook this test stopped with {student_errors[0].get('ename')}: "
                     f"{str(student_errors[0].get('evalue', ''))[:300]}")
         try:
-            outputs = judge.judge_cell(test, records, note,
-                                       folder / f"{test.metadata['nbgrader']['grade_id']}.json")
+            outputs, results = judge.judge_cell(
+                test, records, note, folder / f"{test.metadata['nbgrader']['grade_id']}.json")
+            cell.metadata.setdefault("autograder", {})["results"] = results
             failed = next((o for o in outputs if o.output_type == "error"), None)
             reason = f"{failed.ename}: {failed.evalue}" if failed else None
             if reason is None and _score_of(outputs) is None:

@@ -24,7 +24,8 @@ from nbgrader.utils import determine_grade, is_grade
 from autograder.checks import MODE_VARIABLE
 from autograder.course import REPOSITORY, Assignment, SetupError, nbgrader_config
 from autograder.grading import use_this_environment
-from autograder.judge import JudgeAnswers, JudgePool
+from autograder.judge import JudgeAnswers, JudgePool, is_test_cell
+from autograder.peeking import TEST_PREFIX, unprefixed_test_names
 
 
 def validate_source(assignment: Assignment, timeout: int = 300) -> list[str]:
@@ -40,6 +41,7 @@ def validate_source(assignment: Assignment, timeout: int = 300) -> list[str]:
     problems = []
     for notebook_path in sorted(assignment.source_dir.glob("*.ipynb")):
         notebook = nbformat.read(notebook_path, as_version=4)
+        problems += _names_without_the_tests_prefix(notebook, notebook_path.name)
         checked = _execute(notebook, assignment.source_dir, timeout, mode="check")
         problems += _short_of_full_points(checked, f"{notebook_path.name}", "")
         if problems:
@@ -52,6 +54,20 @@ def validate_source(assignment: Assignment, timeout: int = 300) -> list[str]:
             pool.close()
         problems += _short_of_full_points(recorded, notebook_path.name,
                                           " when the grader's judge scores it")
+    return problems
+
+
+def _names_without_the_tests_prefix(notebook, name: str) -> list[str]:
+    """A sentence for every test cell that defines a private name without the tests' prefix:
+    a student's own name could collide with it, or be taken for reading the tests."""
+    problems = []
+    for cell in notebook.cells:
+        if is_test_cell(cell):
+            names = unprefixed_test_names(cell.source)
+            if names:
+                problems.append(
+                    f"{name}: {cell.metadata['nbgrader']['grade_id']} defines {', '.join(names)}"
+                    f": the tests' private names must start with {TEST_PREFIX!r}")
     return problems
 
 
@@ -82,9 +98,14 @@ def _short_of_full_points(executed, name: str, how: str) -> list[str]:
     return problems
 
 
-def release(assignment: Assignment, root: Path = REPOSITORY) -> list[Path]:
-    """Validate and release one assignment; return the student notebooks written."""
-    problems = validate_source(assignment)
+def release(assignment: Assignment, root: Path = REPOSITORY, validate: bool = True
+            ) -> list[Path]:
+    """Validate and release one assignment; return the student notebooks written.
+
+    ``validate=False`` skips running the solution against its tests (for tests that grade the
+    solution themselves right after)."""
+    use_this_environment()  # nbgrader's gradebook runs the environment's alembic
+    problems = validate_source(assignment) if validate else []
     if problems:
         raise SetupError(f"{assignment.name} was not released: its solution does not pass its "
                          "own tests:\n  " + "\n  ".join(problems))

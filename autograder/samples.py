@@ -14,9 +14,10 @@ from pathlib import Path
 import nbformat
 
 
-def released_copy(source_dir: Path, root: Path):
+def released_copy(source_dir: Path, root: Path, validate: bool = True):
     """An assignment's source copied into ``root/solutions/<name>/`` and released there, for
-    tests and benchmarks that must not touch the repository's own release and gradebook.
+    tests and benchmarks that must not touch the repository's own release and gradebook
+    (``validate=False``: without running the solution first, for a test that grades it).
 
     Returns the copy's :class:`~autograder.course.Assignment`, and the release and source
     versions of its (first) notebook.
@@ -26,7 +27,7 @@ def released_copy(source_dir: Path, root: Path):
 
     shutil.copytree(source_dir, root / "solutions" / source_dir.name)
     assignment = Assignment(source_dir.name, root / "solutions" / source_dir.name)
-    released = release(assignment, root)[0]
+    released = release(assignment, root, validate=validate)[0]
     source = nbformat.read(assignment.source_dir / released.name, as_version=4)
     return assignment, nbformat.read(released, as_version=4), source
 
