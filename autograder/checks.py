@@ -10,8 +10,16 @@ credit::
 For each test case the student's function and the reference implementation get the same input
 (each its own copy, so an answer that modifies its input cannot spoil the comparison); the
 outputs are compared with tolerances; every case prints one line that says what was given, what
-was expected and what came back. The score is ``points * passed / total`` (partial credit per
-case).
+was expected and what came back. The score is ``points * credit / total``: partial credit per
+case, and per output where the function returns several (``outputs=("dX", "dW", "db")``). A
+case's expected value is its own (``Case(expected=...)``) or the reference's on its inputs,
+computed for every case whatever the student's function did. A float32 result is compared
+with float32's precision. Where the exercise says not to change the inputs in place,
+``keeps_inputs=True`` fails a case whose inputs were changed.
+
+An answer that reads the tests (a name of theirs it does not bind itself, the grading package,
+the call stack: :mod:`autograder.peeking`) gets no credit for that exercise, in the student's
+own run as when graded.
 
 An answer that simply calls the library's own implementation of the function being graded
 (``forbidden=[course.activations.relu_grad]``) gets no credit for that exercise, with a line
