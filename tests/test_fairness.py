@@ -22,9 +22,10 @@ independently), so a batch has as many notebooks as the exercise with the most v
 from __future__ import annotations
 
 import importlib.util
+import multiprocessing as mp
 import os
 import shutil
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,33 +114,51 @@ class Graded:
     problems: dict[str, list[str]]
 
 
-@pytest.fixture(scope="module", params=ASSIGNMENTS)
-def graded(request, tmp_path_factory) -> Graded:
-    name = request.param
-    root = tmp_path_factory.mktemp(f"course_{name}")
+def grade_batch(name: str, folder: str) -> Graded:
+    """One assignment's batch, graded for real and run as students run it, in ``folder``.
+
+    Runs in a process of its own (see :func:`batches`): the grader keeps per-process state
+    (its judge pools, its sandbox policy), so two assignments are graded side by side in two
+    processes, never in one."""
+    root = Path(folder)
     # released without running the solution first: the batch grades it (student 'solution')
-    assignment, release_nb, source = released_copy(find_assignment(name).source_dir, root,
-                                                   validate=False)
+    assignment, release_nb, source = released_copy(find_assignment(name).source_dir,
+                                                   root / "course", validate=False)
     notebook_name = f"{assignment.notebooks[0]}.ipynb"
     solution = answered(release_nb, source, solution_cell_ids(source))
     students = {"solution": {}, **pack(load_variants(name))}
-    folder = tmp_path_factory.mktemp(f"submissions_{name}")
     for student, answers in students.items():
         notebook = solution
         for exercise, variant in answers.items():
             notebook = with_answer(notebook, exercise, variant.source)
-        write(notebook, folder / student / notebook_name)
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        seen_futures = {student: pool.submit(_run_as_a_student,
-                                             str(folder / student / notebook_name))
+        write(notebook, root / "submissions" / student / notebook_name)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # a student's run, beside the grading
+        seen_futures = {student: pool.submit(_run_as_a_student, str(
+                            root / "submissions" / student / notebook_name))
                         for student in students}
-        run = tmp_path_factory.mktemp(f"run_{name}") / "nbgrader"
-        results = grade_submissions(assignment, collect(folder, assignment), run, workers=3,
-                                    timeout=600, cell_timeout=120, feedback=False,
+        run = root / "run" / "nbgrader"
+        results = grade_submissions(assignment, collect(root / "submissions", assignment), run,
+                                    workers=2, timeout=600, cell_timeout=120, feedback=False,
                                     sandbox=shutil.which("bwrap") is not None)
         seen = {student: future.result() for student, future in seen_futures.items()}
     return _read_batch(assignment, run, notebook_name, students, seen,
                        {r.student_id: r.problems for r in results})
+
+
+@pytest.fixture(scope="session")
+def batches(tmp_path_factory) -> dict[str, Graded]:
+    """Every assignment's batch, two assignments at a time (each one alone leaves a core
+    idle much of the time: its steps wait on one another)."""
+    root = tmp_path_factory.mktemp("fairness")
+    with ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("spawn")) as pool:
+        futures = {name: pool.submit(grade_batch, name, str(root / name))
+                   for name in ASSIGNMENTS}
+        return {name: future.result() for name, future in futures.items()}
+
+
+@pytest.fixture(params=ASSIGNMENTS)
+def graded(request, batches) -> Graded:
+    return batches[request.param]
 
 
 def _read_batch(assignment: Assignment, run: Path, notebook_name: str, students, seen,

@@ -348,13 +348,6 @@ WRONG = {
     same_outgoing = np.all(np.abs(W2 - W2[:1, :]) <= tol)
     return bool(same_incoming and same_bias and same_outgoing)
 '''),
-        ("the columns of W2 instead of its rows",
-         '''def hidden_units_identical(W1, b1, W2, tol=1e-10):
-    same_incoming = np.all(np.abs(W1 - W1[:, :1]) <= tol)
-    same_bias = np.all(np.abs(b1 - b1[0]) <= tol)
-    same_outgoing = np.all(np.abs(W2 - W2[:, :1]) <= tol)
-    return bool(same_incoming and same_bias and same_outgoing)
-'''),
         ("exact equality: ignores tol (rounding)",
          '''def hidden_units_identical(W1, b1, W2, tol=1e-10):
     return bool(np.all(W1 == W1[:, :1]) and np.all(b1 == b1[0]) and np.all(W2 == W2[:1, :]))
