@@ -15,6 +15,10 @@ tests). The tests assert that
   before submitting;
 * the score a student sees for the visible tests is the graded run's score of its visible part.
 
+Every answer must be deterministic, since the visible score is compared across two runs of it:
+a wrong answer that ignores ``rng`` seeds NumPy's global generator rather than draw from its
+unseeded state.
+
 Answers are packed: one notebook holds one variant of every exercise (the exercises are graded
 independently), so a batch has as many notebooks as the exercise with the most variants.
 """
