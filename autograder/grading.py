@@ -48,6 +48,7 @@ from sqlalchemy.exc import SAWarning
 
 from autograder.course import REPOSITORY, Assignment, nbgrader_config
 from autograder.execute import CUT_MARK, LimitedExecute, SandboxedExecute, TruncateOutput
+from autograder.gradebook_file import create_gradebook
 from autograder.judge import JUDGE_ERROR, READS_THE_TESTS, JudgeAnswers, JudgePool, use_judges
 from autograder.restore import restore_metadata
 from autograder.sandbox import SandboxPolicy, require_bwrap, use_policy
@@ -145,6 +146,7 @@ def prepare_course(assignment: Assignment, course_root: Path) -> None:
     if course_root.exists():
         shutil.rmtree(course_root)
     shutil.copytree(assignment.source_dir, course_root / "source" / assignment.name)
+    create_gradebook(course_root / "gradebook.db")
     config = nbgrader_config(course_root)
     config.CourseDirectory.assignment_id = assignment.name
     config.GenerateAssignment.force = True

@@ -23,6 +23,7 @@ from nbgrader.utils import determine_grade, is_grade
 
 from autograder.checks import MODE_VARIABLE
 from autograder.course import REPOSITORY, Assignment, SetupError, nbgrader_config
+from autograder.gradebook_file import create_gradebook
 from autograder.grading import use_this_environment
 from autograder.judge import JudgeAnswers, JudgePool, is_test_cell
 from autograder.peeking import TEST_PREFIX, unprefixed_test_names
@@ -109,6 +110,7 @@ def release(assignment: Assignment, root: Path = REPOSITORY, validate: bool = Tr
     if problems:
         raise SetupError(f"{assignment.name} was not released: its solution does not pass its "
                          "own tests:\n  " + "\n  ".join(problems))
+    create_gradebook(root / "gradebook.db")
     config = nbgrader_config(root, source_directory="solutions")
     config.CourseDirectory.assignment_id = assignment.name
     config.GenerateAssignment.force = True
