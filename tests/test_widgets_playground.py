@@ -5,26 +5,37 @@ Independent references used here:
   exactly a plane (checked by least squares on the drawn grid), and no line classifies the two
   concentric circles well;
 * L2 regularization shrinks the weights (sum of W^2 smaller than without it);
-* the losses that are drawn are the losses the explorer returned, and training lowers them.
+* the losses that are drawn are the losses the explorer returned, and training lowers them;
+* the class colours are those of the static plots (course.plots.plot_decision_boundary, which
+  colours class k with matplotlib's k-th tab10 colour), and the weights start from the
+  initialization lecture 10 gives for the activation (Xavier for tanh, sigmoid and linear units,
+  He for the ReLU family);
+* run_playground, the same run without a panel, gives exactly the losses the panel draws.
 """
 
 from __future__ import annotations
 
 import ipywidgets as widgets
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.collections import PathCollection
+from matplotlib.colors import to_rgba
 
 import course.widgets.base
 import course.widgets.playground
 from course.layers import Dense, Dropout
 from course.widgets import mlp_playground
 from course.widgets.playground import (
+    ACTIVATIONS,
+    CLASS_COLORS,
     DATASETS,
     N_SAMPLES,
+    PROBABILITY_CMAP,
     REDRAWS,
     MLPPlayground,
     make_dataset,
+    run_playground,
 )
 
 EPOCHS = 60  # enough to solve circles with 8 tanh units; keeps the file fast
@@ -141,6 +152,42 @@ def test_linear_activation_draws_a_straight_boundary_and_fails_on_circles(
     assert np.max(np.abs(design[finite] @ coefficients - z_tanh[finite])) > 1.0
     # A line cannot separate a ring from the disc inside it.
     assert result["test_accuracy"] < 0.75 < circles_tanh.result["test_accuracy"]
+
+
+def test_class_colours_are_those_of_the_static_plots(circles_tanh):
+    tab10 = plt.get_cmap("tab10")
+    blue, orange = to_rgba(tab10(0)), to_rgba(tab10(1))  # plot_decision_boundary: class 0, 1
+    assert [to_rgba(c) for c in CLASS_COLORS] == [blue, orange]
+    # the probability map: P = 0 (class 0) is class 0's colour, P = 1 is class 1's
+    np.testing.assert_allclose(PROBABILITY_CMAP(0.0), blue, atol=1e-2)
+    np.testing.assert_allclose(PROBABILITY_CMAP(1.0), orange, atol=1e-2)
+    # every drawn point has the colour of its class
+    points = [c for c in circles_tanh.figure.axes[0].collections if isinstance(c, PathCollection)]
+    for collection in points:
+        expected = blue if collection.get_label().endswith("class 0") else orange
+        np.testing.assert_allclose(collection.get_facecolor()[0], expected)
+    # the loss curves use neither class colour
+    for line in circles_tanh.figure.axes[1].get_lines():
+        assert to_rgba(line.get_color()) not in (blue, orange)
+
+
+@pytest.mark.parametrize("activation", [value for _, value in ACTIVATIONS])
+def test_weights_start_from_the_initialization_for_the_activation(activation):
+    expected = "he_normal" if activation in ("relu", "leaky_relu") else "xavier_normal"
+    model = run_playground(activation=activation, hidden_layers=2, epochs=1)["model"]
+    dense = [layer for layer in model if isinstance(layer, Dense)]
+    assert len(dense) == 3
+    assert {layer.init for layer in dense} == {expected}
+
+
+def test_run_playground_is_the_run_the_panel_draws(circles_tanh):
+    run = run_playground(epochs=EPOCHS)
+    result = circles_tanh.result
+    assert run["train_loss"] == result["train_loss"]
+    assert run["test_loss"] == result["test_loss"]
+    assert run["train_accuracy"] == result["train_accuracy"]
+    assert run["test_accuracy"] == result["test_accuracy"]
+    assert run["layer_sizes"] == result["layer_sizes"] == [2, 8, 1]
 
 
 def test_changing_units_or_layers_rebuilds_the_network_and_changes_the_boundary(fast_pictures):

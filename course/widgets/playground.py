@@ -7,12 +7,15 @@ dropout rate; the playground builds the network
     o = a^{[L]} = b^{[L]} + W^{[L]T} sigma^{[L-1]}( ... sigma^{[1]}(b^{[1]} + W^{[1]T} x) ... )
 
 whose one output o is the logit of P(class 1 | x) = sigmoid(o) (the last layer has no activation:
-the sigmoid is inside the loss, which is more stable). It trains the network from scratch with
+the sigmoid is inside the loss, which is more stable). The weights start from Xavier
+initialization for tanh, sigmoid and linear activations and from He initialization for ReLU and
+leaky ReLU (lecture 10), the biases from 0. It trains the network from scratch with
 Adam on mini-batches of 20 samples, minimizing the binary cross-entropy (plus lambda sum W^2 when
 L2 is on). While it trains, the picture is redrawn every quarter of the epochs, so the boundary
 can be seen forming:
 
-* left: P(class 1 | x) over the plane (orange = class 0, blue = class 1), the decision boundary
+* left: P(class 1 | x) over the plane (blue = class 0, orange = class 1, white in between: the
+  colours of the static plots, :func:`course.plots.plot_decision_boundary`), the decision boundary
   P = 0.5 as a black line, the training points (circles) and the test points (triangles), with
   the train and test accuracy in the title;
 * right: the training and test loss per epoch.
@@ -25,12 +28,14 @@ Example (in a notebook cell)::
     mlp_playground(dataset="xor", activation="relu")
 
 Everything is seeded: the data sets always use the same points, and ``seed`` fixes the initial
-weights, the dropout masks and the order of the mini-batches.
+weights, the dropout masks and the order of the mini-batches. :func:`run_playground` makes the
+same training run without a panel or a picture (for a lecture to check what a setting does).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 
 import ipywidgets as widgets
 import numpy as np
@@ -43,8 +48,16 @@ from course.layers import Dense, Dropout
 from course.losses import BinaryCrossEntropy
 from course.network import Sequential
 from course.optim import Adam
-from course.train import evaluate, fit
-from course.widgets.base import Explorer, dropdown, figure_png, float_slider, int_slider, log_slider
+from course.train import History, evaluate, fit
+from course.widgets.base import (
+    Explorer,
+    dropdown,
+    figure_png,
+    float_slider,
+    int_slider,
+    log_slider,
+    one_blas_thread,
+)
 
 # (label shown in the picker, name): the 2-D data sets, all with two classes.
 DATASETS = [
@@ -68,11 +81,27 @@ BATCH_SIZE = 20
 REDRAWS = 4  # pictures per training run (every quarter of the epochs)
 GRID_RESOLUTION = 80  # the boundary is evaluated on an 80 x 80 grid
 
-# TensorFlow Playground's colours: orange for class 0, blue for class 1, white in between.
-CLASS_COLORS = ("#f59322", "#0877bd")
+# The class colours of every static plot of the course (matplotlib's first two tab10 colours, as
+# in course.plots.plot_decision_boundary): blue for class 0, orange for class 1, white in between.
+CLASS_COLORS = ("tab:blue", "tab:orange")
+LOSS_COLORS = ("tab:purple", "tab:green")  # the train and test losses: not the classes' colours
 PROBABILITY_CMAP = LinearSegmentedColormap.from_list(
     "playground", [CLASS_COLORS[0], "#ffffff", CLASS_COLORS[1]]
 )
+
+
+# The initialization for each activation (lecture 10): He for the ReLU family, Xavier otherwise.
+HE_ACTIVATIONS = ("relu", "leaky_relu")
+
+
+def initializer_for(activation: str) -> str:
+    """The name of the initializer the playground uses with ``activation``.
+
+    ``"he_normal"`` (Var(W) = 2 / fan_in) for ReLU and leaky ReLU, which zero (or nearly zero) half
+    of their inputs; ``"xavier_normal"`` (Var(W) = 1 / fan_avg) for tanh, sigmoid and linear
+    units, which are about linear near 0, the case Xavier initialization is derived for.
+    """
+    return "he_normal" if activation in HE_ACTIVATIONS else "xavier_normal"
 
 
 def make_dataset(name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -96,6 +125,91 @@ def make_dataset(name: str) -> tuple[np.ndarray, np.ndarray]:
         return data.gaussian_blobs(N_SAMPLES, centers=centers, std=0.6, rng=DATA_SEED)
     names = [value for _, value in DATASETS]
     raise ValueError(f"unknown data set {name!r}; choose one of {names}")
+
+
+def split_dataset(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(X_train, y_train, X_test, y_test) of a data set: its first 70% train, the rest test.
+
+    The generators return the points in a random order, so the split is a random one.
+    """
+    X, y = make_dataset(name)
+    n_train = int(TRAIN_FRACTION * len(X))
+    return X[:n_train], y[:n_train], X[n_train:], y[n_train:]
+
+
+def build_network(hidden_layers: int, units: int, activation: str, dropout: float,
+                  seed: int) -> Sequential:
+    """2 inputs -> ``hidden_layers`` x (Dense, activation[, Dropout]) -> 1 output (a logit).
+
+    Every Dense layer, the output layer included, starts from :func:`initializer_for`
+    ``(activation)``; layer ``l`` (from 0) is seeded with ``seed + l``, its dropout with
+    ``seed + 100 + l``.
+    """
+    init = initializer_for(activation)
+    layers = []
+    fan_in = 2
+    for layer in range(hidden_layers):
+        layers.append(Dense(fan_in, units, init=init, rng=seed + layer))
+        layers.append(get_activation(activation))
+        if dropout > 0:
+            layers.append(Dropout(dropout, rng=seed + 100 + layer))
+        fan_in = units
+    layers.append(Dense(fan_in, 1, init=init, rng=seed + hidden_layers))
+    return Sequential(*layers)
+
+
+def train_network(model: Sequential, loss: BinaryCrossEntropy, optimizer: Adam,
+                  split: tuple[np.ndarray, ...], epochs: int, l2: float,
+                  rng: np.random.Generator, callbacks: Iterable = ()) -> History:
+    """Train ``model`` for ``epochs`` epochs on mini-batches of ``BATCH_SIZE``, as the panel does.
+
+    ``split`` is :func:`split_dataset`'s (X_train, y_train, X_test, y_test); the test points
+    are the validation set of :func:`course.train.fit`, so the returned ``History`` has the
+    training loss (``train_loss``) and the test loss (``val_loss``) of every epoch.
+    """
+    X_train, y_train, X_test, y_test = split
+    return fit(model, loss, optimizer, X_train, y_train, epochs=epochs, batch_size=BATCH_SIZE,
+               X_val=X_test, y_val=y_test, callbacks=list(callbacks), progress=False, rng=rng,
+               l2=l2)
+
+
+def run_playground(
+    dataset: str = "circles",
+    hidden_layers: int = 1,
+    units: int = 8,
+    activation: str = "tanh",
+    learning_rate: float = 0.03,
+    l2: float = 0.0,
+    dropout: float = 0.0,
+    epochs: int = 200,
+    seed: int = 0,
+) -> dict:
+    """The training run the playground makes for these settings, without a panel or a picture.
+
+    The same network, initial weights, mini-batches and epochs as :func:`mlp_playground` with
+    the same arguments, so the losses and accuracies are the ones the panel shows.
+
+    Returns:
+        A dict with ``layer_sizes``, ``train_loss`` and ``test_loss`` (one per epoch),
+        ``train_accuracy``, ``test_accuracy`` (after the last epoch) and the trained ``model``.
+    """
+    split = split_dataset(dataset)
+    model = build_network(hidden_layers, units, activation, dropout, seed)
+    loss = BinaryCrossEntropy(from_logits=True)
+    X_train, y_train, X_test, y_test = split
+    with one_blas_thread():  # as the panel computes (Explorer.update)
+        history = train_network(model, loss, Adam(model.parameters(), lr=learning_rate), split,
+                                epochs, l2, np.random.default_rng(seed))
+        _, train_accuracy = evaluate(model, loss, X_train, y_train)
+        _, test_accuracy = evaluate(model, loss, X_test, y_test)
+    return {
+        "layer_sizes": [2] + [layer.out_features for layer in model if isinstance(layer, Dense)],
+        "train_loss": list(history.train_loss),
+        "test_loss": list(history.val_loss),
+        "train_accuracy": train_accuracy,
+        "test_accuracy": test_accuracy,
+        "model": model,
+    }
 
 
 def _check_range(name: str, value, low: float, high: float, integer: bool = False) -> None:
@@ -185,30 +299,15 @@ class MLPPlayground(Explorer):
 
     # -- the three steps: build, train, plot ---------------------------------------------
     def split(self, dataset: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(X_train, y_train, X_test, y_test) of a data set: its first 70% train, the rest test.
-
-        The generators return the points in a random order, so the split is a random one.
-        Cached: the data do not depend on the other controls.
-        """
+        """:func:`split_dataset`, cached: the data do not depend on the other controls."""
         if dataset not in self._split_cache:
-            X, y = make_dataset(dataset)
-            n_train = int(TRAIN_FRACTION * len(X))
-            self._split_cache[dataset] = (X[:n_train], y[:n_train], X[n_train:], y[n_train:])
+            self._split_cache[dataset] = split_dataset(dataset)
         return self._split_cache[dataset]
 
     def build_model(self, hidden_layers: int, units: int, activation: str,
                     dropout: float) -> Sequential:
-        """2 inputs -> ``hidden_layers`` x (Dense, activation[, Dropout]) -> 1 output (a logit)."""
-        layers = []
-        fan_in = 2
-        for layer in range(hidden_layers):
-            layers.append(Dense(fan_in, units, rng=self.seed + layer))
-            layers.append(get_activation(activation))
-            if dropout > 0:
-                layers.append(Dropout(dropout, rng=self.seed + 100 + layer))
-            fan_in = units
-        layers.append(Dense(fan_in, 1, rng=self.seed + hidden_layers))
-        return Sequential(*layers)
+        """:func:`build_network` with this playground's seed."""
+        return build_network(hidden_layers, units, activation, dropout, self.seed)
 
     def train(self, epochs: int) -> None:
         """Train the current network for ``epochs`` more epochs, redrawing every quarter."""
@@ -227,9 +326,9 @@ class MLPPlayground(Explorer):
                 self.image.value = figure_png(self.figure, self.dpi)
             return False  # never stop early
 
-        fit(self.model, self.loss, self.optimizer, self.X_train, self.y_train, epochs=epochs,
-            batch_size=BATCH_SIZE, X_val=self.X_test, y_val=self.y_test,
-            callbacks=[after_epoch], progress=False, rng=self.shuffle_rng, l2=self.l2)
+        split = (self.X_train, self.y_train, self.X_test, self.y_test)
+        train_network(self.model, self.loss, self.optimizer, split, epochs, self.l2,
+                      self.shuffle_rng, callbacks=[after_epoch])
 
     def plot(self, figure: Figure, total_epochs: int | None = None) -> dict:
         """Draw the boundary (left) and the losses (right) of the current network.
@@ -266,8 +365,9 @@ class MLPPlayground(Explorer):
                         xlabel="$x_1$", ylabel="$x_2$")
         boundary_ax.legend(loc="upper right", fontsize="x-small", framealpha=0.8)
 
-        loss_ax.plot(epochs, self.train_loss, label="train")
-        loss_ax.plot(epochs, self.test_loss, label="test")
+        # Not blue and orange: those are the classes' colours.
+        loss_ax.plot(epochs, self.train_loss, color=LOSS_COLORS[0], label="train")
+        loss_ax.plot(epochs, self.test_loss, color=LOSS_COLORS[1], label="test")
         loss_ax.set_xlim(0, total_epochs or len(epochs))
         loss_ax.set_ylim(bottom=0)
         loss_ax.set(title="Loss per epoch", xlabel="epoch", ylabel="binary cross-entropy")
