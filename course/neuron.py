@@ -8,8 +8,10 @@ All three compute the slides' simple model of a neuron,
 
 a linear combination of the inputs plus a bias ``w_0``, passed through an activation ``g``:
 
-* :func:`mcculloch_pitts` (1943): fixed weights and a threshold, ``g`` = step; it can compute
-  AND, OR and NOT.
+* :func:`mcculloch_pitts`: a threshold unit with fixed weights, ``g`` = step; it can compute
+  AND, OR and NOT. McCulloch and Pitts (1943) had binary inputs, excitatory inputs that all
+  count 1 and absolute inhibition (any active inhibitory input stops the unit firing); this
+  function is the later *weighted* threshold unit, with real weights, which contains theirs.
 * :class:`Perceptron`: ``g`` = sign, and the weights are *learned* with the perceptron rule
   (start at 0; on a mistake, ``w <- w + y* x``). It converges whenever a line (hyperplane)
   separates the classes, and never on XOR, which no line separates.
@@ -35,7 +37,12 @@ from course.rng import RngLike, make_rng
 
 
 def mcculloch_pitts(x: ArrayLike, weights: ArrayLike, threshold: float) -> np.ndarray | int:
-    r"""The McCulloch-Pitts neuron (1943): fires when the weighted sum reaches the threshold.
+    r"""A weighted threshold unit: fires when the weighted sum reaches the threshold.
+
+    This is the McCulloch-Pitts neuron (1943) with real-valued weights, as the slides draw it.
+    The original had binary inputs, excitatory inputs that all count 1 and absolute inhibition
+    (one active inhibitory input prevents firing); its gates below are also gates of this unit.
+    Real-valued weights, and learning them, came with Rosenblatt's perceptron (1958).
 
     .. math::
 
