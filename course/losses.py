@@ -10,6 +10,12 @@ backpropagation through the network. For a network with several outputs per samp
 average over every output of every sample (as NumPy's ``mean``, PyTorch and Keras do; for one
 output per sample it is exactly the slides' formula), and the cross-entropies sum over the k
 classes and average over the m samples, as on the slide.
+
+Class targets are integer labels 0..k-1 (label j is the j-th output of the network) or one-hot
+rows. Labels given as names (strings such as ``"cat"``) are refused with an error that shows how
+to number them, ``classes, y = np.unique(y, return_inverse=True)``: the network's outputs are
+numbered, so the numbering is better made once, in sight, than guessed inside a loss (PyTorch
+and Keras refuse them too).
 """
 
 from __future__ import annotations
@@ -22,10 +28,31 @@ from course.activations import sigmoid, softmax
 def _float_array(x, what: str) -> np.ndarray:
     x = np.asarray(x)
     if not np.issubdtype(x.dtype, np.floating):
-        if not np.issubdtype(x.dtype, np.number) and x.dtype != bool:
-            raise TypeError(f"{what} must be numbers, got an array of dtype {x.dtype}")
+        if not _is_numeric(x):
+            raise TypeError(
+                f"{what} must be numbers, got an array of dtype {x.dtype} such as {_examples(x)}"
+            )
         x = x.astype(np.float64)
     return x
+
+
+def _numbers_or_names(target: np.ndarray) -> np.ndarray:
+    """``target`` with the type of its values: an object array (a pandas column, a list of
+    mixed values) becomes an array of numbers, or of strings if any value is a string."""
+    if target.dtype == object:
+        target = np.asarray(target.tolist())
+    return target
+
+
+def _is_numeric(target: np.ndarray) -> bool:
+    return np.issubdtype(target.dtype, np.number) or target.dtype == bool
+
+
+def _examples(values: np.ndarray) -> str:
+    """A few distinct values for an error message: 'cat', 'dog', ..."""
+    distinct = list(dict.fromkeys(values.ravel().tolist()))
+    shown = ", ".join(repr(value) for value in distinct[:3])
+    return shown + (", ..." if len(distinct) > 3 else "")
 
 
 def _check_labels(target: np.ndarray, m: int, k: int, loss_name: str) -> np.ndarray:
@@ -34,6 +61,14 @@ def _check_labels(target: np.ndarray, m: int, k: int, loss_name: str) -> np.ndar
         raise ValueError(
             f"{loss_name}: targets must be {m} integer labels (shape ({m},)) or one-hot of shape "
             f"({m}, {k}), got shape {target.shape}"
+        )
+    target = _numbers_or_names(target)
+    if not _is_numeric(target):
+        raise TypeError(
+            f"{loss_name}: class labels must be integers 0..{k - 1} (label j is output j of the "
+            f"network), got labels of dtype {target.dtype} such as {_examples(target)}; number "
+            "the classes first: classes, y = np.unique(y, return_inverse=True) gives labels "
+            "0, 1, ... in y and the name of label j in classes[j]"
         )
     if not np.issubdtype(target.dtype, np.integer):
         if not np.all(np.mod(target, 1) == 0):
@@ -75,7 +110,7 @@ def _one_hot_like(pred: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 
 def _regression_target(pred: np.ndarray, target, loss_name: str) -> np.ndarray:
-    target = _float_array(target, f"{loss_name} target")
+    target = _float_array(_numbers_or_names(np.asarray(target)), f"{loss_name} target")
     if target.shape != pred.shape:
         if target.size == pred.size and len(target) == len(pred):
             target = target.reshape(pred.shape)  # (m,) vs (m, 1)
@@ -224,8 +259,26 @@ class BinaryCrossEntropy(Loss):
     J = -(1/m) sum_i [ y_i log p_i + (1 - y_i) log(1 - p_i) ] on probabilities p (a Sigmoid
     layer's output); backward: dJ/dp_i = (1/m) (p_i - y_i) / (p_i (1 - p_i)).
 
-    With ``from_logits=True`` the predictions are logits z (p = sigmoid(z)), the loss is computed
-    stably as max(z, 0) - z y + log(1 + e^{-|z|}), and backward is (1/m) (sigmoid(z) - y).
+    **Clipping.** A sigmoid saturates: in float64 it returns exactly 1.0 for z above about 37
+    (float32: about 17), and log(1 - 1) = -inf. So p is clipped first,
+
+        p~_i = min(max(p_i, eps), 1 - eps),    default eps = 1e-12,
+
+    and the loss and its gradient are computed at p~: J = -(1/m) sum_i [ y_i log p~_i +
+    (1 - y_i) log(1 - p~_i) ] and dJ/dp_i = (1/m) (p~_i - y_i) / (p~_i (1 - p~_i)). A
+    confidently wrong sample then costs at most -log(eps) = 27.6 instead of inf, and its
+    gradient is large (about 1/(m eps)) but finite and points the right way (the clip's own
+    slope, 0, would stop learning). Outputs strictly inside [eps, 1 - eps] are not changed. In
+    float32, 1 - 1e-12 rounds to 1, so the upper end is the largest float32 below 1,
+    1 - 2^-24 (a loss of at most -log(2^-24) = 16.6 per sample).
+
+    With ``from_logits=True`` the predictions are logits z (p = sigmoid(z)), nothing is clipped:
+    the loss is computed stably as max(z, 0) - z y + log(1 + e^{-|z|}), and backward is
+    (1/m) (sigmoid(z) - y). Prefer it to a Sigmoid layer followed by this loss.
+
+    Args:
+        from_logits: the predictions are logits z rather than probabilities p.
+        eps: the clipping margin for probabilities (unused with ``from_logits=True``).
     """
 
     def __init__(self, from_logits: bool = False, eps: float = 1e-12) -> None:
@@ -235,6 +288,13 @@ class BinaryCrossEntropy(Loss):
 
     def forward(self, pred, target) -> float:
         p = _float_array(pred, "BinaryCrossEntropy prediction")
+        target = _numbers_or_names(np.asarray(target))
+        if not _is_numeric(target):
+            raise TypeError(
+                "BinaryCrossEntropy: targets must be the labels 0 and 1, got labels of dtype "
+                f"{target.dtype} such as {_examples(target)}; convert them, for example "
+                "y = (y == 'yes').astype(int) makes 'yes' the class 1"
+            )
         y = _regression_target(p, target, "BinaryCrossEntropy")
         if y.size and not np.all((y >= 0) & (y <= 1)):
             raise ValueError(
@@ -252,9 +312,14 @@ class BinaryCrossEntropy(Loss):
                 "BinaryCrossEntropy expects probabilities in [0, 1] (a sigmoid output), got "
                 f"values from {p.min():.3g} to {p.max():.3g}; for logits use from_logits=True"
             )
-        p_safe = np.clip(p, self.eps, 1 - self.eps)
+        p_safe = np.clip(p, self.eps, self._upper_clip(p.dtype))
         self._cache = (p_safe, y)
         return float(-np.sum(y * np.log(p_safe) + (1 - y) * np.log(1 - p_safe)) / m)
+
+    def _upper_clip(self, dtype: np.dtype) -> float:
+        """1 - eps, or the largest number below 1 of ``dtype`` if 1 - eps rounds to 1 in it."""
+        below_one = np.nextafter(dtype.type(1), dtype.type(0))
+        return min(1 - self.eps, below_one)
 
     def backward(self) -> np.ndarray:
         p, y = self._require_cache()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -108,16 +109,88 @@ def evaluate(
     return total_loss / n, total_correct / n
 
 
-def _check_data(X, y, name: str, dtype) -> tuple[np.ndarray, np.ndarray]:
-    X = np.asarray(X)
+def _check_data(X, y, names: tuple[str, str], dtype) -> tuple[np.ndarray, np.ndarray]:
+    """Check the shapes of inputs and targets and that their numbers are finite; return the
+    inputs in the model's dtype. ``names`` are the arguments' names, ("X", "y") or
+    ("X_val", "y_val"), for the messages."""
+    x_name, y_name = names
+    given = np.asarray(X)
     y = np.asarray(y)
-    if X.ndim != 2:
-        raise ValueError(f"{name} must have shape (samples, features), got shape {X.shape}")
-    if len(X) != len(y):
-        raise ValueError(f"{name} has {len(X)} samples but its targets have {len(y)}")
-    if len(X) == 0:
-        raise ValueError(f"{name} is empty")
-    return X.astype(dtype, copy=False), y
+    if given.ndim != 2:
+        raise ValueError(f"{x_name} must have shape (samples, features), got shape {given.shape}")
+    if len(given) != len(y):
+        raise ValueError(f"{x_name} has {len(given)} samples but {y_name} has {len(y)}")
+    if len(given) == 0:
+        raise ValueError(f"{x_name} is empty")
+    with np.errstate(over="ignore"):  # a number too large for float32: reported just below
+        X = given.astype(dtype, copy=False)
+    _check_finite(X, given, names, is_input=True)
+    _check_finite(y, y, names, is_input=False)
+    return X, y
+
+
+def _check_finite(array: np.ndarray, given: np.ndarray, names: tuple[str, str], is_input: bool):
+    """Raise a ValueError saying where ``array`` holds NaN or inf (how many, which rows and
+    columns) and what to do, if it does. ``given`` is the array as the user passed it (``array``
+    may be its conversion to the model's dtype, where a huge number becomes inf)."""
+    if not np.issubdtype(array.dtype, np.floating) or np.isfinite(array).all():
+        return
+    x_name, y_name = names
+    name = x_name if is_input else y_name
+    bad = ~np.isfinite(array.reshape(len(array), -1))
+    n_bad, n_nan = int(bad.sum()), int(np.isnan(array).sum())
+    counts = [f"{n_nan} NaN"] if n_nan else []
+    if n_bad > n_nan:
+        counts.append(f"{n_bad - n_nan} inf")
+    where = f"in {_some(np.flatnonzero(bad.any(axis=1)), 'row', len(array))}"
+    if array.ndim == 2 and array.shape[1] > 1:
+        where += f" and {_some(np.flatnonzero(bad.any(axis=0)), 'column', array.shape[1])}"
+    found = f"{name} holds {' and '.join(counts)} value{'s' if n_bad > 1 else ''}, {where}"
+    overflow = np.issubdtype(given.dtype, np.number) and np.isfinite(given.reshape(bad.shape)[bad])
+    if np.all(overflow):
+        raise ValueError(
+            f"{found}: they are finite in the array you passed, but beyond the range of "
+            f"{array.dtype}, the model's dtype, whose largest number is "
+            f"{np.finfo(array.dtype).max:.3g}. Nothing was trained. Rescale the data (for "
+            "example with course.data.standardize) or build the model in float64."
+        )
+    keep = f"np.isfinite({name})" + (".all(axis=1)" if array.ndim == 2 else "")
+    advice = (
+        f"Drop those samples (keep = {keep}; {x_name}, {y_name} = {x_name}[keep], "
+        f"{y_name}[keep])"
+    )
+    if is_input:
+        advice += f" or fill the gaps in (say with column means, np.nanmean({name}, axis=0))"
+    raise ValueError(
+        f"{found}. A network cannot learn from them (every loss they touch is NaN), so nothing "
+        f"was trained. {advice}."
+    )
+
+
+def _some(indices: np.ndarray, what: str, total: int) -> str:
+    """'3 of its 500 rows (rows 4, 17, 230)', listing at most five of them."""
+    shown = ", ".join(str(i) for i in indices[:5]) + (", ..." if len(indices) > 5 else "")
+    plural = "s" if len(indices) > 1 else ""
+    return f"{len(indices)} of its {total} {what}s ({what}{plural} {shown})"
+
+
+def _check_targets(model: Layer, loss: Loss, X: np.ndarray, y: np.ndarray) -> None:
+    """Let the loss check every target now, as it will during training (class labels in
+    0..k-1, shapes), so that a bad label in a late batch cannot stop the training halfway.
+
+    The loss needs predictions of the model's output shape: one sample's output in eval mode
+    (which changes no weight, batch statistic or random state), repeated for all samples.
+    """
+    was_training = model.training
+    model.eval()
+    try:
+        with np.errstate(all="ignore"):
+            out = model.forward(X[:1])
+    finally:
+        if was_training:
+            model.train()
+    with np.errstate(all="ignore"):
+        loss.forward(np.broadcast_to(out, (len(y), *out.shape[1:])), y)
 
 
 def _check_positive_int(value, name: str) -> int:
@@ -168,7 +241,14 @@ def fit(
         progress: show a tqdm progress bar (a widget in notebooks, text in a terminal).
         shuffle, rng: shuffle the samples every epoch with this generator or seed.
 
+    Before training, the data are checked, so that a mistake in them stops ``fit`` at once
+    rather than after some epochs: shapes; NaN or inf in ``X``, ``y``, ``X_val``, ``y_val``
+    (the message says which array, how many values, which rows and columns, and how to drop
+    them); and every target by the loss itself (class labels must be integers 0..k-1; names
+    such as ``"cat"`` are refused with a message showing ``np.unique(y, return_inverse=True)``).
+
     Raises:
+        ValueError, TypeError: bad data, found before anything was trained.
         TrainingDiverged: the loss became NaN or infinite; the message says when, and the
             exception's ``history`` keeps what was recorded up to then.
     """
@@ -176,12 +256,14 @@ def fit(
     batch_size = _check_positive_int(batch_size, "batch_size")
     params = model.parameters()
     dtype = params[0].data.dtype if params else np.float64
-    X, y = _check_data(X, y, "X", dtype)
+    X, y = _check_data(X, y, ("X", "y"), dtype)
+    _check_targets(model, loss, X, y)
     has_val = X_val is not None or y_val is not None
     if has_val:
         if X_val is None or y_val is None:
             raise ValueError("give both X_val and y_val, or neither")
-        X_val, y_val = _check_data(X_val, y_val, "X_val", dtype)
+        X_val, y_val = _check_data(X_val, y_val, ("X_val", "y_val"), dtype)
+        _check_targets(model, loss, X_val, y_val)
     callbacks = list(callbacks)
     generator = make_rng(rng)
     threshold = _threshold_for(loss)
@@ -225,7 +307,8 @@ def fit(
             history.train_loss.append(loss_sum / len(X))
             history.train_acc.append(correct_sum / len(X))
             if has_val:
-                val_loss, val_acc = evaluate(model, loss, X_val, y_val)
+                with np.errstate(over="ignore", invalid="ignore"):  # reported by _best_epoch
+                    val_loss, val_acc = evaluate(model, loss, X_val, y_val)
                 history.val_loss.append(val_loss)
                 history.val_acc.append(val_acc)
             history.epoch_seconds.append(time.perf_counter() - started)
@@ -237,8 +320,24 @@ def fit(
     finally:
         bar.close()
     if history.val_loss and history.best_epoch is None:
-        history.best_epoch = int(np.nanargmin(history.val_loss))
+        history.best_epoch = _best_epoch(history.val_loss)
     return history
+
+
+def _best_epoch(val_loss: list[float]) -> int | None:
+    """The 0-based epoch of the lowest validation loss; None, with a warning, if it was never a
+    finite number (training itself went on with finite losses, or it would have stopped)."""
+    if not any(math.isfinite(value) for value in val_loss):
+        warnings.warn(
+            f"The validation loss was NaN or infinite at all {len(val_loss)} epochs while the "
+            "training loss was finite: X_val probably holds numbers far outside the range of X "
+            "(scale it as X was scaled). The History keeps the training curves; best_epoch is "
+            "None.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        return None
+    return int(np.nanargmin(val_loss))
 
 
 def _postfix(history: History) -> dict[str, str]:

@@ -137,7 +137,7 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="both X_val and y_val"):
         fit(model, SoftmaxCrossEntropy(), opt, X, y, epochs=1, batch_size=4, X_val=X,
             progress=False)
-    with pytest.raises(ValueError, match="90 samples but its targets have 89"):
+    with pytest.raises(ValueError, match="X has 90 samples but y has 89"):
         fit(model, SoftmaxCrossEntropy(), opt, X, y[:-1], epochs=1, batch_size=4, progress=False)
     with pytest.raises(ValueError, match=r"expected input of shape \(batch, 2\)"):
         fit(model, SoftmaxCrossEntropy(), opt, np.ones((90, 3)), y, epochs=1, batch_size=4,

@@ -25,9 +25,24 @@ class RMSProp(Optimizer):
     the size of its recent gradients, but ``v`` is an exponential moving average, so old gradients
     are forgotten and the steps do not shrink forever.
 
-    The slides write the denominator as ``(v_t + eps)^(1/2)``; we use the standard
-    ``sqrt(v_t) + eps`` (as PyTorch and Keras do). The two differ only when ``v_t`` is about
-    ``eps`` or smaller, where ``eps`` just prevents a division by zero.
+    **Where eps goes.** The course divides by ``sqrt(v_t) + eps``, as PyTorch's
+    ``torch.optim.RMSprop`` does. The slides write ``(v_t + eps)^(1/2)``, eps inside the root,
+    and so does Keras 3 (``keras.optimizers.RMSprop``: ``lr * g / sqrt(v + epsilon)``, default
+    ``epsilon = 1e-7``), as did tf.keras's RMSprop from TensorFlow 2.11 on. Older Keras used
+    ``sqrt(v_t) + eps`` (standalone Keras 2 and tf.keras up to TensorFlow 2.10, kept as
+    ``tf.keras.optimizers.legacy.RMSprop``), except that with ``momentum > 0`` it called
+    TensorFlow's ``ApplyRMSProp`` kernel, which takes ``sqrt(v_t + eps)``.
+
+    The two forms agree while the root mean square ``sqrt(v_t)`` of a coordinate's gradients is
+    much larger than ``eps`` (outside) or ``sqrt(eps)`` (inside), and they differ for coordinates
+    whose gradients are small: inside the root, eps bounds the denominator below by
+    ``sqrt(eps)`` (``3.2e-4`` for Keras' ``1e-7``), so a coordinate with gradients of RMS
+    ``1e-4`` takes steps about 3.3 times smaller than with our form; outside the root,
+    ``eps = 1e-8`` only matters below an RMS of about ``1e-8``. The same number is therefore not
+    the same setting: Keras' ``epsilon = e`` behaves roughly like ``eps = sqrt(e)`` here (within
+    a factor sqrt(2), since ``sqrt(v + e) <= sqrt(v) + sqrt(e) <= sqrt(2) sqrt(v + e)``).
+    The defaults here are Keras' ``lr = 0.001`` and ``beta = 0.9`` (PyTorch: ``lr = 0.01``,
+    ``alpha = 0.99``) and PyTorch's ``eps = 1e-8``.
 
     Args:
         params: the parameters to update (a list or a generator of Parameters).
