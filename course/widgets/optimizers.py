@@ -13,9 +13,11 @@ surface, a rate per optimizer that makes it do reasonably well in a few hundred 
 picked by trying rates on a log grid and keeping a good one (not the best one to three digits).
 
 Adadelta's ``lr`` is a multiplier on Zeiler's step (1.0 is his method, which has no learning
-rate). Its first steps are about sqrt(eps) = 0.001 per coordinate and grow only as the average of
-past updates grows, so on these small surfaces it crawls at 1.0; the table scales it by 2-3 where
-that helps.
+rate). After its first gradient E[g^2] = (1 - rho) g^2 while E[Delta x^2] is still 0, so its first
+step is Delta x = -sqrt(eps) / sqrt((1 - rho) g^2 + eps) g, about sqrt(eps) / sqrt(1 - rho) =
+3.2e-3 per coordinate with the defaults eps = 1e-6, rho = 0.9 (for |g| well above 3e-3), and the
+steps grow only as the average of past updates grows. So on these small surfaces it crawls at
+1.0; the table scales it by 2-3 where that helps.
 """
 
 from __future__ import annotations
