@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from course.activations import ReLU
+from course.data import moons
 from course.layers import Dense
 from course.losses import SoftmaxCrossEntropy
 from course.network import Sequential
@@ -76,6 +77,18 @@ def test_rate_zero_is_the_network_without_dropout_layers():
                   y_val=y_val, progress=False, rng=3)
     np.testing.assert_allclose(explorer.result["val_loss"], history.val_loss, rtol=1e-10)
     np.testing.assert_allclose(explorer.result["train_loss"], history.train_loss, rtol=1e-10)
+
+
+def test_seed_0_gives_the_data_of_lecture_8():
+    """Lecture 8 trains on moons(40, noise=0.35, rng=0) and validates on moons(400, ..., rng=1):
+    the explorer's numbers can only match the lecture's if its data are the same."""
+    X_train, y_train, X_val, y_val = noisy_moons(0)
+    for (X, y), (X_lecture, y_lecture) in [
+        ((X_train, y_train), moons(40, noise=0.35, rng=0)),
+        ((X_val, y_val), moons(400, noise=0.35, rng=1)),
+    ]:
+        np.testing.assert_array_equal(X, X_lecture)
+        np.testing.assert_array_equal(y, y_lecture)
 
 
 def test_the_slider_is_labelled_in_full_and_spans_0_to_0_9(runs):

@@ -18,7 +18,10 @@ The network is::
 
 trained with Adam on the softmax cross-entropy, one full batch per epoch. The data depend only on
 the seed and are made once (cached); each rate's trained result is kept too, so moving the slider
-back to a rate already seen redraws at once. The same seed gives the same pictures.
+back to a rate already seen redraws at once. The same seed gives the same pictures. With seed 0
+the data, the initial weights, the masks and the shuffling are those of lecture 8's network
+(``big_mlp`` and ``train``), so ``dropout_explorer(epochs=300)`` at rate 0.5 draws the lecture's
+run with dropout 0.5.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from course.train import History, evaluate, fit
 from course.widgets.base import Explorer, float_slider, one_blas_thread
 
 TRAIN_SIZE = 40  # few points: a 2-64-64-2 network (4,482 parameters) overfits them
-VALIDATION_SIZE = 300
+VALIDATION_SIZE = 400
 NOISE = 0.35  # standard deviation of the jitter around the two half-moons
 HIDDEN_UNITS = 64
 LEARNING_RATE = 0.01
@@ -55,11 +58,13 @@ def noisy_moons(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     """The explorer's data for ``seed``: (X_train, y_train, X_val, y_val), made once per seed.
 
     Two noisy half-moons (:func:`course.data.moons` with noise ``NOISE``): ``TRAIN_SIZE``
-    training points and a separate validation set of ``VALIDATION_SIZE`` points drawn from the
-    same distribution. The arrays are read-only, since the cache shares them.
+    training points drawn with ``rng=seed`` and a separate validation set of
+    ``VALIDATION_SIZE`` points drawn from the same distribution with ``rng=seed + 1``. For seed 0
+    these are lecture 8's data (``moons(40, noise=0.35, rng=0)`` and
+    ``moons(400, noise=0.35, rng=1)``). The arrays are read-only, since the cache shares them.
     """
     X_train, y_train = moons(TRAIN_SIZE, noise=NOISE, rng=seed)
-    X_val, y_val = moons(VALIDATION_SIZE, noise=NOISE, rng=seed + 1000)
+    X_val, y_val = moons(VALIDATION_SIZE, noise=NOISE, rng=seed + 1)
     arrays = (X_train, y_train, X_val, y_val)
     for array in arrays:
         array.setflags(write=False)
