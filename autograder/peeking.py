@@ -139,12 +139,49 @@ def _imports_the_grader(node: ast.AST) -> bool:
 
 def unprefixed_test_names(source: str) -> list[str]:
     """The private names a test cell binds at its top level without :data:`TEST_PREFIX`
-    (for the release check: such a name could collide with a student's own)."""
+    (for the release check: such a name could collide with a student's own).
+
+    A comprehension's loop variable (``[f() for _ in range(3)]``) is the comprehension's own,
+    not the cell's: it is not counted."""
     try:
         top = symtable.symtable(source, "<test>", "exec")
+        comprehension_only = _comprehension_only_names(ast.parse(source))
     except (SyntaxError, ValueError):
         return []
     return sorted(s.get_name() for s in top.get_symbols()
                   if (s.is_assigned() or s.is_imported()) and s.get_name().startswith("_")
                   and not s.get_name().startswith(TEST_PREFIX)
+                  and s.get_name() not in comprehension_only
                   and not (s.get_name().startswith("__") and s.get_name().endswith("__")))
+
+
+def _comprehension_only_names(tree: ast.AST) -> set[str]:
+    """The names that ``tree`` binds only as loop variables of comprehensions.
+
+    Since Python 3.12 (PEP 709, comprehensions inlined) :mod:`symtable` lists them among the
+    enclosing scope's assigned names; before, they were in a scope of their own. Either way
+    they are local to the comprehension."""
+    loop_variables: set[int] = set()
+    in_comprehensions: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.comprehension):
+            for name in ast.walk(node.target):
+                if isinstance(name, ast.Name):
+                    loop_variables.add(id(name))
+                    in_comprehensions.add(name.id)
+    bound_elsewhere: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            if id(node) not in loop_variables:
+                bound_elsewhere.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound_elsewhere.add(node.name)
+        elif isinstance(node, ast.alias):
+            bound_elsewhere.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound_elsewhere.add(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            bound_elsewhere.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            bound_elsewhere.add(node.rest)
+    return in_comprehensions - bound_elsewhere

@@ -68,5 +68,28 @@ def test_the_tests_private_names_must_carry_the_prefix():
     assert unprefixed_test_names(source) == ["_Perceptron", "_cases"]
 
 
+def test_a_comprehensions_loop_variable_is_its_own_not_the_cells():
+    """Python 3.12+ lists it in the cell's scope (PEP 709); it is local all the same."""
+    source = ("_t_cases = [f() for _ in range(3)]\n"
+              "_t_pairs = {_k: _v for _k, _v in zip(a, b)}\n")
+    assert unprefixed_test_names(source) == []
+    assert unprefixed_test_names("for _ in range(3):\n    pass\n_t_x = [1 for _ in a]\n") == ["_"]
+
+
+def test_every_assignments_tests_pass_the_release_naming_check():
+    """What release checks before running anything, on every assignment, under this Python."""
+    import nbformat
+
+    from autograder.course import find_assignment
+    from autograder.judge import is_test_cell
+
+    for name in ["a1_neuron_perceptron", "a2_backprop", "a3_optimizers", "a4_regularization",
+                 "a5_init_batchnorm"]:
+        for path in find_assignment(name).source_dir.glob("*.ipynb"):
+            for cell in nbformat.read(path, as_version=4).cells:
+                if is_test_cell(cell):
+                    assert unprefixed_test_names(cell.source) == [], (path.name, cell.source)
+
+
 def test_not_python_is_left_to_the_kernel():
     assert reads_the_tests("def f(:\n", TEST_NAMES) == []
