@@ -61,8 +61,12 @@ def execute_notebook(path: Path, save: bool = True, timeout: int = 300) -> tuple
     """Run one notebook in a fresh kernel; return (seconds, problems). Saves it if ``save``."""
     _use_this_python_for_kernels()
     notebook = nbformat.read(path, as_version=4)
+    notebook.metadata.pop("widgets", None)
+    # No widget state is saved: an explorer's output carries a PNG of its first figure (see
+    # course/widgets/base.py), which GitHub, nbviewer and HTML exports show. With the state
+    # saved, the exports would draw a dead copy of the widget instead, from scripts on a CDN.
     client = NotebookClient(
-        notebook, timeout=timeout, kernel_name="python3",
+        notebook, timeout=timeout, kernel_name="python3", store_widget_state=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
     started = time.perf_counter()

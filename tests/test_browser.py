@@ -2,9 +2,10 @@
 
 The test starts JupyterLab on a free localhost port with its own empty configuration, opens a
 copy of a lecture that has a slider, runs all cells, checks that the slider rendered with its
-label in full, drags the slider's handle with the mouse, and checks that the explorer's picture
-changed (the Python observer ran in the kernel and sent a new image). It saves screenshots to
-``tests/artifacts/``.
+label in full and that the live widget is shown once (not beside the picture saved with the
+lecture for readers who cannot run it), drags the slider's handle with the mouse, and checks
+that the explorer's picture changed (the Python observer ran in the kernel and sent a new
+image). It saves screenshots to ``tests/artifacts/``.
 
 It needs Debian's Chromium (``/usr/bin/chromium``; Playwright's own browser download does not
 work on these machines) and the ``playwright`` package; ``.ci/run`` installs both. Outside CI
@@ -147,6 +148,11 @@ def test_lecture_slider_in_jupyterlab_redraws_the_figure(jupyterlab):
             label = slider.locator(".widget-label").first
             assert label.inner_text().strip() == SLIDER_LABEL
             assert label.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
+
+            # The live widget is shown once: its own figure, not the saved picture beside it.
+            explorer_cell = page.locator(".jp-CodeCell", has=slider)
+            assert explorer_cell.locator("img.widget-image").count() == 1
+            assert explorer_cell.locator(".jp-RenderedImage").count() == 0
 
             before_images = _image_sources(page)
             before_readout = slider.locator(".widget-readout").inner_text()

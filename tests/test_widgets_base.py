@@ -98,3 +98,18 @@ def test_runner_lists_lectures_in_order():
     names = [p.name for p in _runner().lecture_notebooks()]
     assert names == sorted(names)
     assert all(name[:2].isdigit() for name in names)
+
+
+def test_a_displayed_explorer_offers_its_figure_beside_the_live_widget():
+    """Front ends that cannot run the widget (GitHub, nbviewer, an HTML export) show the PNG;
+    JupyterLab shows the widget, the richest form, and only it."""
+    import base64
+
+    explorer = LineExplorer()
+    bundle = explorer._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "image/png",
+                           "application/vnd.jupyter.widget-view+json"}
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == explorer.model_id
+    assert base64.b64decode(bundle["image/png"]) == explorer.image.value
+    assert bytes(explorer.image.value).startswith(b"\x89PNG")
+    assert bundle["text/plain"] == "LineExplorer(slope=1.0, kind='o')"

@@ -13,10 +13,18 @@ in a real browser (drag the slider, the picture changes).
 
 Sliders use ``continuous_update=False``: a redraw happens when the student lets go of the
 handle, not at every pixel, so an explorer that retrains a small network stays responsive.
+
+A saved lecture shows its explorers too. Displayed in a notebook, an explorer offers the front
+end three forms of itself: the live widget, a PNG of the figure it drew first, and its text
+(``LearningRateExplorer(learning_rate=0.1, ...)``). A front end shows one of them, the richest it
+can: JupyterLab with a running kernel shows the live widget (once: the picture is not shown
+beside it); GitHub, nbviewer and an HTML export of the saved notebook, which cannot run the
+widget, show the picture.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import inspect
 import io
@@ -175,6 +183,13 @@ class Explorer(widgets.VBox):
 
     def _on_change(self, change) -> None:
         self.update()
+
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        """The live widget, and the figure as a PNG for front ends that cannot show it."""
+        bundle = dict(super()._repr_mimebundle_(**kwargs) or {})
+        if self.image.value:
+            bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        return bundle
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={value!r}" for name, value in self.values().items())
