@@ -249,7 +249,8 @@ def calls_forbidden(function: Callable, forbidden: Sequence[Callable]) -> Callab
             following = []
             for value in frontier:
                 if isinstance(value, types.ModuleType):
-                    following += [getattr(value, name, None) for name in names]
+                    with _quietly():  # reading a deprecated attribute warns (np.bool, NumPy 1.24)
+                        following += [getattr(value, name, None) for name in names]
             values += following
             frontier = following
         for value in values:

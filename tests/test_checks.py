@@ -191,3 +191,26 @@ def test_an_input_changed_and_changed_back_is_left_as_it_was(capsys):
     assert grade_cases(cell["numerical_gradient"], reference=lambda f, x: 2 * x,
                        cases=[Case(args=(lambda v: float(np.sum(v**2)), x))], points=2,
                        keeps_inputs=True, rtol=1e-6) == 2.0
+
+
+def test_looking_for_forbidden_calls_reads_deprecated_attributes_quietly():
+    """NumPy 1.24 warns when ``np.bool`` is read; the search for forbidden calls reads every
+    name an answer uses on every module it uses, and nbgrader gives 0 to a test cell that
+    writes a warning to standard error."""
+    import types
+    import warnings
+
+    from autograder.checks import calls_forbidden
+
+    module = types.ModuleType("old_library")
+
+    def _deprecated(name):
+        warnings.warn(f"old_library.{name} is deprecated", FutureWarning, stacklevel=2)
+        raise AttributeError(name)
+
+    module.__getattr__ = _deprecated
+    namespace = {"old_library": module}
+    exec("def answer(x):\n    return old_library.bool(x)\n", namespace)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning fails the test
+        assert calls_forbidden(namespace["answer"], [np.sum]) is None
