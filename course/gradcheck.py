@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from course.network import input_gradient
 from course.rng import RngLike, make_rng
 
 
@@ -93,7 +94,7 @@ def check_layer(layer, x: np.ndarray, rng: RngLike = None, h: float = 1e-5) -> f
 
     layer.zero_grad()
     layer.forward(x)
-    pairs = [(layer.backward(upstream), numerical_gradient(objective, x, h))]
+    pairs = [(input_gradient(layer, upstream), numerical_gradient(objective, x, h))]
     for p in layer.parameters():
         pairs.append((p.grad.copy(), numerical_gradient(objective, p.data, h)))
     layer.zero_grad()

@@ -50,20 +50,24 @@ class Sequential(Layer):
             a = layer.forward(a)
         return a
 
-    def backward(self, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+    def backward(self, grad_out: np.ndarray, input_grad: bool = False) -> np.ndarray | None:
         """Backward propagation: pass dJ/da^{[l]} through the layers in reverse order.
 
-        Every layer adds its parameter gradients into ``.grad``. Returns dJ/dx, the gradient
-        with respect to the network's input; with ``input_grad=False`` the first layer skips
-        that product (nobody needs the gradient of the data when training) and None is
-        returned.
+        Every layer adds its parameter gradients (dJ/dW^{[l]}, dJ/db^{[l]}) into ``.grad``.
+        Like the slides' algorithm, it stops at the first layer: the network's input
+        x = a^{[0]} is data, and its gradient dJ/dx (for a Dense first layer, G W^{[1]T}, a
+        matrix product as large as dJ/dW^{[1]}) is of no use to training, so it is computed
+        only when asked: ``backward(grad_out, input_grad=True)`` returns dJ/dx (for a gradient
+        check of the whole network, or a network used as a layer of another), and
+        ``backward(grad_out)`` returns None. PyTorch does the same: it computes x.grad only for
+        an input created with requires_grad=True.
         """
         grad = grad_out
         for layer in reversed(self.layers[1:]):
-            grad = layer.backward(grad)
+            grad = input_gradient(layer, grad)
         first = self.layers[0]
         if input_grad:
-            return first.backward(grad)
+            return input_gradient(first, grad)
         first.backward_params_only(grad)
         return None
 
@@ -137,3 +141,11 @@ class Sequential(Layer):
         lines.append(f"  total trainable parameters: {self.num_parameters():,}")
         lines.append(")")
         return "\n".join(lines)
+
+
+def input_gradient(layer: Layer, grad_out: np.ndarray) -> np.ndarray:
+    """``layer.backward(grad_out)``: dJ/d(input) of a layer, whose parameter gradients are added
+    into their ``.grad`` on the way. A :class:`Sequential` returns it only when asked."""
+    if isinstance(layer, Sequential):
+        return layer.backward(grad_out, input_grad=True)
+    return layer.backward(grad_out)

@@ -47,16 +47,59 @@ def test_network_with_dropout_gradient_check_in_both_modes():
     assert check_layer(model.eval(), X, rng=0) < 1e-6
 
 
-def test_backward_without_input_grad_gives_the_same_parameter_grads():
+def test_backward_computes_the_input_gradient_only_when_asked():
+    """The natural loop's model.backward(g) skips dJ/dx = G W^[1]T; input_grad=True gives it,
+    equal to the closed form, with the same parameter gradients either way."""
     model = Sequential(Dense(4, 6, rng=1), ReLU(), Dense(6, 2, rng=2))
-    G = np.ones((7, 2))
+    G = np.random.default_rng(3).standard_normal((7, 2))
     model.forward(X)
-    assert model.backward(G).shape == X.shape
+    dx = model.backward(G, input_grad=True)
+    W1, W2 = model[0].W.data, model[2].W.data
+    z1 = X @ W1 + model[0].b.data
+    np.testing.assert_allclose(dx, ((G @ W2.T) * (z1 > 0)) @ W1.T)
     full = [p.grad.copy() for p in model.parameters()]
     model.zero_grad()
     model.forward(X)
+    assert model.backward(G) is None
+    assert all(np.array_equal(a, p.grad) for a, p in zip(full, model.parameters()))
+    model.zero_grad()
+    model.forward(X)
     assert model.backward(G, input_grad=False) is None
-    assert all(np.allclose(a, p.grad) for a, p in zip(full, model.parameters()))
+    assert all(np.array_equal(a, p.grad) for a, p in zip(full, model.parameters()))
+
+
+def test_backward_skips_the_first_layers_input_product():
+    """Where the work goes: without input_grad the first Dense layer's backward never runs."""
+    calls = []
+
+    class CountingDense(Dense):
+        def backward(self, grad_out):
+            calls.append(self)
+            return super().backward(grad_out)
+
+    first, second = CountingDense(4, 6, rng=1), CountingDense(6, 2, rng=2)
+    model = Sequential(first, Tanh(), second)
+    model.forward(X)
+    model.backward(np.ones((7, 2)))
+    assert calls == [second]
+    model.backward(np.ones((7, 2)), input_grad=True)
+    assert calls == [second, second, first]
+
+
+def test_a_network_inside_a_network_passes_the_gradient_on():
+    """A Sequential used as a layer (not first) must return dJ/d(its input) to the outer one."""
+    inner = Sequential(Dense(6, 5, rng=2), Tanh())
+    nested = Sequential(Dense(4, 6, rng=1), Tanh(), inner, Dense(5, 2, rng=3))
+    flat = Sequential(Dense(4, 6, rng=1), Tanh(), Dense(6, 5, rng=2), Tanh(), Dense(5, 2, rng=3))
+    G = np.random.default_rng(4).standard_normal((7, 2))
+    for model in (nested, flat):
+        model.forward(X)
+    np.testing.assert_allclose(nested.backward(G, input_grad=True), flat.backward(G, True))
+    for a, b in zip(nested.parameters(), flat.parameters(), strict=True):
+        np.testing.assert_allclose(a.grad, b.grad)
+    assert check_layer(nested, X, rng=0) < 1e-6
+    x6 = np.random.default_rng(5).standard_normal((7, 6))
+    assert check_layer(Sequential(inner, Dense(5, 2, rng=3)), x6, rng=0) < 1e-6  # inner first
 
 
 def test_train_eval_predict_and_parameters():
