@@ -105,8 +105,8 @@ class BatchNorm(Layer):
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         mode, x_hat, inv_std = self._require_cache(self._cache)
         g = self._check_grad_shape(grad_out, x_hat.shape)
-        self.gamma.grad += np.sum(g * x_hat, axis=0)
-        self.beta.grad += np.sum(g, axis=0)
+        self.gamma.add_grad(np.sum(g * x_hat, axis=0))
+        self.beta.add_grad(np.sum(g, axis=0))
         grad_x_hat = g * self.gamma.data
         if mode == "eval":
             # running statistics are constants: y = gamma (x - mu_run) / sqrt(var_run + eps) + beta

@@ -60,8 +60,15 @@ class Dense(Layer):
         self._cache: np.ndarray | None = None  # the input A^{[l-1]} of the last forward pass
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        """Z = X W + b for a batch X of shape (m, in_features); returns shape (m, out_features)."""
+        """Z = X W + b for a batch X of shape (m, in_features); returns shape (m, out_features).
+
+        Computed in the layer's dtype: a float64 batch (NumPy's default) given to a float32
+        layer is rounded to float32 first, as ``fit`` does with the whole data set (otherwise
+        NumPy would compute in float64, at half the speed, and every layer after it too).
+        """
         x = check_input(self, x, self.in_features)
+        if x.dtype != self.W.data.dtype:
+            x = x.astype(self.W.data.dtype)
         self._cache = x
         z = x @ self.W.data
         z += self.b.data
@@ -83,8 +90,8 @@ class Dense(Layer):
     def _accumulate_param_grads(self, grad_out: np.ndarray) -> np.ndarray:
         x = self._require_cache(self._cache)
         grad_out = self._check_grad_shape(grad_out, (x.shape[0], self.out_features))
-        self.W.grad += x.T @ grad_out
-        self.b.grad += grad_out.sum(axis=0)
+        self.W.add_grad(x.T @ grad_out)  # dJ/dW = A^{[l-1]T} G
+        self.b.add_grad(grad_out.sum(axis=0))  # dJ/db = sum over the rows of G
         return grad_out
 
     def extra_repr(self) -> str:
