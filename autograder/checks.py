@@ -37,7 +37,8 @@ The same test cells run in three modes (``AUTOGRADER_MODE``, see ``current_mode`
   comparison and the score happen here. This is the score that counts.
 
 Everything is printed to standard output: nbgrader gives no credit to a test cell that writes
-to standard error, so warnings raised by the student's code are silenced here.
+to standard error, so warnings raised by the student's code are silenced here, and what it writes
+to standard error itself (a progress bar, a log line) is shown on standard output.
 """
 
 from __future__ import annotations
@@ -345,9 +346,12 @@ def _forbidden_message(name: str, qualified: str) -> str:
 
 @contextlib.contextmanager
 def _quietly():
-    """No warnings and no NumPy floating-point complaints (nbgrader gives no credit to a test
-    cell that writes to standard error)."""
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
+    """No warnings, no NumPy floating-point complaints, and what is written to standard error
+    goes to standard output: nbgrader gives no credit to a test cell that writes to standard
+    error, and a correct answer may (a progress bar, a log line, ``print(..., file=sys.stderr)``).
+    """
+    with warnings.catch_warnings(), np.errstate(all="ignore"), \
+            contextlib.redirect_stderr(sys.stdout):
         warnings.simplefilter("ignore")
         yield
 

@@ -53,6 +53,23 @@ def or_gate_parameters():
 def not_gate_parameters():
     return _from_bias((-1,), 0.5)
 '''),
+        ("a note written to standard error, as a log line or a warning would be", '''\
+import sys
+
+
+def and_gate_parameters():
+    print("AND: both inputs needed", file=sys.stderr)
+    return (1, 1), 2
+
+
+def or_gate_parameters():
+    sys.stderr.write("OR: one input is enough\\n")
+    return (1, 1), 1
+
+
+def not_gate_parameters():
+    return (-1,), 0
+'''),
     ],
     "ex2_perceptron_predict": [
         ("a loop over the rows and the weights, a list of Python ints", '''\

@@ -221,6 +221,22 @@ def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
     best = min(final_losses.items(), key=lambda pair: pair[1])[0]
     return final_losses, best
 '''),
+        ("a tqdm progress bar over the optimizers (the plain one, on standard error)",
+         '''from tqdm import tqdm
+
+
+def compare_optimizers(surface, optimizers, start, steps):
+    final_losses = {}
+    for name, (optimizer_class, hyperparameters) in tqdm(optimizers.items(), desc="optimizers"):
+        theta = Parameter(start)
+        optimizer = optimizer_class([theta], **hyperparameters)
+        for _ in range(steps):
+            optimizer.zero_grad()
+            theta.grad += surface.grad(theta.data)
+            optimizer.step()
+        final_losses[name] = float(surface(theta.data))
+    return final_losses, min(final_losses, key=final_losses.get)
+'''),
         ("a helper per optimizer with local names like the tests' (_theta, _opt), NumPy scalar "
          "losses, a print left in, the best by a loop",
          '''def _run_one(surface, optimizer_class, hyperparameters, start, steps):
