@@ -27,6 +27,7 @@ EACH_TARGET, TOTAL_TARGET = 20.0, 120.0
 def _load(name: str):
     spec = importlib.util.spec_from_file_location(name, ROOT / "lectures" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
