@@ -34,8 +34,11 @@ class Adadelta(Optimizer):
     Args:
         params: the parameters to update (a list or a generator of Parameters).
         rho: the decay of both moving averages, in [0, 1).
-        eps: > 0; it also sets the size of the first steps (about ``sqrt(eps)`` per coordinate),
-            since ``E[Delta theta^2]`` starts at 0: with ``eps = 0`` nothing would ever move.
+        eps: > 0; it also sets the size of the first steps, since ``E[Delta theta^2]`` starts
+            at 0: after one step ``E[g^2] = (1 - rho) g^2``, so the first step is
+            ``sqrt(eps) / sqrt((1 - rho) g^2 + eps) * g``, about ``sqrt(eps / (1 - rho))`` per
+            coordinate (3.2e-3 with the defaults; lecture 7 checks it). With ``eps = 0`` nothing
+            would ever move.
         lr: the learning rate ``eta`` (>= 0) that scales each update.
 
     State per parameter: ``avg_sq_grad`` (``E[g^2]``), ``avg_sq_delta`` (``E[Delta theta^2]``),
