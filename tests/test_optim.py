@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from course.optim import SGD, Adadelta, Adagrad, Adam, Momentum, Optimizer, RMSProp
+from course.optim import base as optim_base
 from course.parameter import Parameter
 
 # ---------------------------------------------------------------------------------------------
@@ -146,6 +147,47 @@ def test_matches_plain_formula_step_by_step_float64(case):
             thetas[i] = reference(thetas[i], g, lrs[step], memories[i], **reference_kwargs(hyper))
             np.testing.assert_allclose(params[i].data, thetas[i], rtol=1e-12, atol=1e-14)
         assert all(opt.state[p]["step"] == step + 1 for p in params)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_large_parameter_is_updated_in_blocks_with_the_same_numbers(case, monkeypatch):
+    """A 600 kB parameter is updated in three blocks: it follows the plain formula, and its
+    values, bit for bit, and its state are those of the update of the whole array at once."""
+    cls, hyper, reference, lr = CASES[case]
+    rng = np.random.default_rng(2)
+    shape = (300, 250)
+    assert np.prod(shape) * 8 > 2 * optim_base.BLOCK_BYTES
+    init = rng.standard_normal(shape)
+    grads = [rng.standard_normal(shape) for _ in range(4)]
+
+    def train(block_bytes):
+        monkeypatch.setattr(optim_base, "BLOCK_BYTES", block_bytes)
+        p = Parameter(init)
+        opt = make(cls, [p], lr, **hyper)
+        for g in grads:
+            p.grad[...] = g
+            opt.step()
+        return p, opt.state[p]
+
+    p, state = train(optim_base.BLOCK_BYTES)
+    whole, whole_state = train(1 << 40)
+    assert p.data.tobytes() == whole.data.tobytes()
+    for key, value in state.items():
+        if isinstance(value, np.ndarray) and key != "scratch":
+            assert value.tobytes() == whole_state[key].tobytes(), key
+    theta, memory = init.copy(), {}
+    for g in grads:
+        theta = reference(theta, g, lr, memory, **reference_kwargs(hyper))
+    np.testing.assert_allclose(p.data, theta, rtol=1e-12, atol=1e-14)
+
+
+def test_a_parameter_that_is_a_strided_view_is_updated_whole():
+    """Blocks are flat views: a parameter whose data is not contiguous is updated at once."""
+    p = Parameter(np.zeros((400, 400)))
+    p.data = np.zeros((400, 800))[:, ::2]  # not contiguous
+    p.grad = np.ones((400, 400))
+    SGD([p], lr=0.5).step()
+    np.testing.assert_array_equal(p.data, -0.5)
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -490,11 +532,12 @@ def test_momentum_keeps_moving_on_zero_gradient():
     np.testing.assert_allclose(p.data, [-1.5])
 
 
+@pytest.mark.parametrize("shape", [(100, 100), (400, 400)])  # 80 kB: whole; 1.3 MB: in blocks
 @pytest.mark.parametrize("cls", ALL)
-def test_step_updates_in_place_without_temporaries(cls):
+def test_step_updates_in_place_without_temporaries(cls, shape):
     rng = np.random.default_rng(7)
-    p = Parameter(rng.standard_normal((100, 100)))  # 80 kB per array
-    p.grad[...] = rng.standard_normal((100, 100))
+    p = Parameter(rng.standard_normal(shape))
+    p.grad[...] = rng.standard_normal(shape)
     data = p.data
     opt = make(cls, [p], 0.01)
     opt.step()  # creates the state

@@ -6,7 +6,10 @@ things:
 * ``forward(x)``: compute its output from its input and keep in a *cache* whatever the backward
   pass will need (the input, a mask, ...);
 * ``backward(grad_out)``: given dJ/d(output), return dJ/d(input) by the chain rule, and *add*
-  dJ/d(parameter) into each of its parameters' ``.grad``.
+  dJ/d(parameter) into each of its parameters' ``.grad`` (with ``Parameter.add_grad``). A whole
+  network, :class:`~course.network.Sequential`, returns dJ/d(input) only when asked
+  (``backward(grad_out, input_grad=True)``): its input is the data, whose gradient training
+  never uses.
 
 Layers that behave differently while training (dropout, batch normalization) read
 ``self.training``, switched by :meth:`Layer.train` and :meth:`Layer.eval`.
@@ -40,7 +43,7 @@ class Layer:
     def backward_params_only(self, grad_out: np.ndarray) -> None:
         """Accumulate the parameter gradients only (the input gradient is not needed).
 
-        A network calls this on its first layer while training. The default runs
+        A network calls this on its first layer (whose input is the data). The default runs
         :meth:`backward` and drops its result; :class:`Dense` overrides it to save work.
         """
         self.backward(grad_out)

@@ -17,15 +17,25 @@ first step, with keys named for what they hold, so a lecture can inspect and plo
 Every update works in place on ``param.data`` and on the state arrays (``out=`` arguments and one
 scratch buffer per parameter, ``state["scratch"]``, whose content means nothing between steps), so a
 step allocates no new arrays and float32 parameters stay float32.
+
+A large parameter is updated one block of ``BLOCK_BYTES`` at a time (see :meth:`Optimizer.step`):
+the update is elementwise, so the numbers are the same, and the scratch buffer stays in the CPU's
+cache instead of being written to memory and read back.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from numbers import Real
 
+import numpy as np
+
 from course.parameter import Parameter
+
+# How much of each array one block of an update covers: 256 kB (64K float32 numbers), so that a
+# block of the scratch buffer and of the arrays it is combined with stay in a core's cache.
+BLOCK_BYTES = 256 * 1024
 
 
 def parameter_list(params: Iterable[Parameter], caller: str) -> list[Parameter]:
@@ -135,13 +145,23 @@ class Optimizer:
         self._lr = check_nonnegative("learning rate", value)
 
     def step(self) -> None:
-        """Update every parameter once from its current ``.grad``."""
+        """Update every parameter once from its current ``.grad``.
+
+        A parameter larger than ``BLOCK_BYTES`` is updated block by block: :meth:`_update`
+        receives consecutive parts of it (flat views of ``data``, ``grad`` and the state's
+        arrays) and the same small part of its scratch buffer for each. Every update is
+        elementwise, so the result is the same number for number; but a scratch buffer as large
+        as the parameter (1.6 MB for a 784x512 float32 matrix) would be written to memory and
+        read back at every step, and pushes the weights out of the cache: that cost SGD about a
+        sixth of a training step, more than its arithmetic.
+        """
         for param in self.params:
             state = self.state.get(param)
             if state is None:
                 state = self.state[param] = self._init_state(param)
             state["step"] += 1
-            self._update(param, state)
+            for block, block_state in _blocks(param, state):
+                self._update(block, block_state)
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to zero, in place."""
@@ -162,3 +182,37 @@ class Optimizer:
     def __repr__(self) -> str:
         args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._hyperparameters)
         return f"{type(self).__name__}({args})"
+
+
+class _Block:
+    """A part of a parameter, as :meth:`Optimizer._update` sees it: ``data`` and ``grad``."""
+
+    __slots__ = ("data", "grad")
+
+    def __init__(self, data: np.ndarray, grad: np.ndarray) -> None:
+        self.data, self.grad = data, grad
+
+
+def _blocks(param: Parameter, state: dict) -> Iterator[tuple[Parameter | _Block, dict]]:
+    """``(param, state)`` itself, or, for a parameter larger than ``BLOCK_BYTES``, its consecutive
+    blocks: flat views of ``data``, ``grad`` and every state array, each block with the first
+    part of the scratch buffer (so the same memory, which stays in the cache, serves them all).
+    Parameters whose arrays are not contiguous (views made by hand) are updated whole."""
+    size = max(1, BLOCK_BYTES // param.data.itemsize)
+    arrays = {key: value for key, value in state.items() if isinstance(value, np.ndarray)}
+    if param.size <= size or not all(
+        a.flags.c_contiguous for a in (param.data, param.grad, *arrays.values())
+    ):
+        yield param, state
+        return
+    data, grad = param.data.reshape(-1), param.grad.reshape(-1)
+    flat = {key: value.reshape(-1) for key, value in arrays.items() if key != "scratch"}
+    scratch = state["scratch"].reshape(-1)[:size] if "scratch" in state else None
+    block_state = dict(state)
+    for start in range(0, param.size, size):
+        stop = min(start + size, param.size)
+        for key, value in flat.items():
+            block_state[key] = value[start:stop]
+        if scratch is not None:
+            block_state["scratch"] = scratch[: stop - start]
+        yield _Block(data[start:stop], grad[start:stop]), block_state
