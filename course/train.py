@@ -179,7 +179,8 @@ def _check_targets(model: Layer, loss: Loss, X: np.ndarray, y: np.ndarray) -> No
     0..k-1, shapes), so that a bad label in a late batch cannot stop the training halfway.
 
     The loss needs predictions of the model's output shape: one sample's output in eval mode
-    (which changes no weight, batch statistic or random state), repeated for all samples.
+    (which changes no weight, batch statistic or random state), repeated for each target, a
+    few thousand targets at a time (so that a wide output does not need much memory).
     """
     was_training = model.training
     model.eval()
@@ -189,8 +190,10 @@ def _check_targets(model: Layer, loss: Loss, X: np.ndarray, y: np.ndarray) -> No
     finally:
         if was_training:
             model.train()
-    with np.errstate(all="ignore"):
-        loss.forward(np.broadcast_to(out, (len(y), *out.shape[1:])), y)
+    for start in range(0, len(y), 4096):
+        targets = y[start : start + 4096]
+        with np.errstate(all="ignore"):
+            loss.forward(np.broadcast_to(out, (len(targets), *out.shape[1:])), targets)
 
 
 def _check_positive_int(value, name: str) -> int:

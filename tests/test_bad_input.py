@@ -119,10 +119,12 @@ def test_string_labels_in_the_losses_directly():
         MSE()(np.zeros(2), ["a", "b"])
 
 
-def test_a_bad_label_in_a_late_batch_stops_fit_before_training():
-    y = Y.copy()
-    y[190] = 3  # only in the last batches of an unshuffled epoch, for a 3-class network
-    message = fit_raising(classifier(), SoftmaxCrossEntropy(), X, y, shuffle=False)
+@pytest.mark.parametrize("n", [200, 9000])  # the targets are checked a few thousand at a time
+def test_a_bad_label_in_a_late_batch_stops_fit_before_training(n):
+    X_n = np.resize(X, (n, 5))
+    y = np.resize(Y, n)
+    y[n - 10] = 3  # only in the last batch of an unshuffled epoch, for a 3-class network
+    message = fit_raising(classifier(), SoftmaxCrossEntropy(), X_n, y, shuffle=False)
     assert "labels must be in 0..2 for 3 classes, got labels from 0 to 3" in message
 
 
