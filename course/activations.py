@@ -23,7 +23,7 @@ from course.layers.base import Layer
 
 def _as_float_array(z) -> np.ndarray:
     z = np.asarray(z)
-    if not np.issubdtype(z.dtype, np.floating):
+    if z.dtype.kind != "f":  # not a floating dtype: ints, bools
         z = z.astype(np.float64)
     return z
 

@@ -27,7 +27,7 @@ from course.activations import sigmoid, softmax
 
 def _float_array(x, what: str) -> np.ndarray:
     x = np.asarray(x)
-    if not np.issubdtype(x.dtype, np.floating):
+    if x.dtype.kind != "f":  # not a floating dtype
         if not _is_numeric(x):
             raise TypeError(
                 f"{what} must be numbers, got an array of dtype {x.dtype} such as {_examples(x)}"

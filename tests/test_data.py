@@ -7,6 +7,8 @@ and NumPy's own mean/std.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
@@ -285,6 +287,21 @@ def test_digits_parts_are_disjoint_and_match_sklearn(raw_digits):
     seen_train = {row.tobytes() for row in split.X_train}
     assert not any(row.tobytes() in seen_train for row in split.X_val)
     assert not any(row.tobytes() in seen_train for row in split.X_test)
+
+
+def test_digits_read_from_sklearns_file_are_load_digits_and_so_is_the_fallback(
+    raw_digits, monkeypatch
+):
+    import sklearn
+
+    import course.data
+
+    assert (Path(sklearn.__file__).parent / course.data._DIGITS_FILE_IN_SKLEARN).is_file()
+    for where in ("sklearn's csv file", "load_digits, when the file is not there"):
+        pixels, labels = course.data._digits_arrays()
+        np.testing.assert_array_equal(pixels, raw_digits[0], err_msg=where)
+        np.testing.assert_array_equal(labels, raw_digits[1], err_msg=where)
+        monkeypatch.setattr(course.data, "_DIGITS_FILE_IN_SKLEARN", "no/such/file.csv.gz")
 
 
 def test_digits_identical_across_calls_and_seed_dependent():

@@ -123,6 +123,6 @@ def check_input(layer: Layer, x: np.ndarray, features: int | None = None) -> np.
         raise ValueError(
             f"{layer!r} expected input of shape {expected}, got shape {x.shape}.{hint}"
         )
-    if not np.issubdtype(x.dtype, np.floating):
+    if x.dtype.kind != "f":  # not a floating dtype (float16 to longdouble): ints, bools
         x = x.astype(np.float64)
     return x

@@ -83,9 +83,10 @@ class BatchNorm(Layer):
                 f"variance, got a batch of {m}; use a larger batch or call model.eval()"
             )
         mu = x.mean(axis=0)
-        var = x.var(axis=0)
+        centred = x - mu
+        var = (centred * centred).mean(axis=0)  # what x.var(axis=0) computes, without x - mu again
         inv_std = 1 / np.sqrt(var + self.eps)
-        x_hat = (x - mu) * inv_std
+        x_hat = centred * inv_std
         self._cache = ("train", x_hat, inv_std)
         self._update_running_stats(mu, var * m / (m - 1))
         return self.gamma.data * x_hat + self.beta.data

@@ -160,6 +160,9 @@ class Optimizer:
             if state is None:
                 state = self.state[param] = self._init_state(param)
             state["step"] += 1
+            if param.size * param.data.itemsize <= BLOCK_BYTES:
+                self._update(param, state)  # a small parameter in one go (most of them)
+                continue
             for block, block_state in _blocks(param, state):
                 self._update(block, block_state)
 
