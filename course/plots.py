@@ -342,16 +342,21 @@ def plot_activation_histograms(model, X, axes=None, bins: int = 50) -> Figure:
     This is the picture of the weight-initialization slides: with a bad initialization the
     activations of deeper layers collapse to 0 (or saturate at +-1); with Xavier/He they keep
     the same spread in every layer.
+
+    Each density is drawn as one filled outline (``histtype="stepfilled"``), not as ``bins``
+    separate bars: the same picture, drawn several times faster. Given ``axes`` (one per
+    activation layer), it draws into them and leaves the figure's title and layout to the caller.
     """
     activations = layer_activations(model, X)
     if not activations:
         raise ValueError("the model has no activation layers to plot (course.activations layers)")
     fig, panels = _new_panels(axes, len(activations), panel_size=(3.0, 2.8))
     for ax, (label, a) in zip(panels, activations, strict=True):
-        ax.hist(np.ravel(a), bins=bins, density=True)
+        ax.hist(np.ravel(a), bins=bins, density=True, histtype="stepfilled")
         ax.set(title=label, xlabel="activation value", ylabel="density")
-    fig.suptitle("Density of each layer's output")
-    fig.tight_layout()
+    if axes is None:
+        fig.suptitle("Density of each layer's output")
+        fig.tight_layout()
     return fig
 
 

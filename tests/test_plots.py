@@ -337,12 +337,25 @@ def test_activation_histograms_one_density_panel_per_activation_layer():
     assert isinstance(fig, Figure)
     assert [ax.get_title() for ax in fig.axes] == ["layer 1 (relu)", "layer 2 (tanh)"]
     for ax, (_, a) in zip(fig.axes, plots.layer_activations(model, X), strict=True):
-        heights = [patch.get_height() for patch in ax.patches]
-        expected, _ = np.histogram(a.ravel(), bins=20, density=True)
-        np.testing.assert_allclose(heights, expected)
+        (outline,) = ax.patches  # one filled step outline: (edge, height) pairs, then back along 0
+        expected, edges = np.histogram(a.ravel(), bins=20, density=True)
+        corners = outline.get_xy()[1 : 2 * len(expected) + 1]
+        np.testing.assert_allclose(corners[::2], np.column_stack([edges[:-1], expected]))
+        np.testing.assert_allclose(corners[1::2], np.column_stack([edges[1:], expected]))
         assert ax.get_ylabel() == "density"
         assert_titled_and_labelled(ax)
     assert fig.get_suptitle()
+
+
+def test_activation_histograms_in_given_axes_leave_the_figure_to_the_caller():
+    model = small_network()
+    fig, axes = plt.subplots(1, 2)
+    fig.suptitle("the caller's title")
+    assert plots.plot_activation_histograms(model, np.ones((5, 3)), axes=axes) is fig
+    assert fig.get_suptitle() == "the caller's title"
+    assert [ax.get_title() for ax in axes] == ["layer 1 (relu)", "layer 2 (tanh)"]
+    with pytest.raises(ValueError, match="needs 2 axes"):
+        plots.plot_activation_histograms(model, np.ones((5, 3)), axes=axes[:1])
 
 
 def test_activation_histograms_need_activation_layers():
