@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from autograder.course import REPOSITORY, SetupError, assignments, find_assignment
+from autograder.coursedir import REPOSITORY, SetupError, assignments, find_assignment
 
 USAGE_ERROR = 2
 

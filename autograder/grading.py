@@ -46,7 +46,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, SaveAutoGrades
 from sqlalchemy.exc import SAWarning
 
-from autograder.course import REPOSITORY, Assignment, nbgrader_config
+from autograder.coursedir import REPOSITORY, Assignment, nbgrader_config
 from autograder.execute import CUT_MARK, LimitedExecute, SandboxedExecute, TruncateOutput
 from autograder.gradebook_file import create_gradebook
 from autograder.judge import JUDGE_ERROR, READS_THE_TESTS, JudgeAnswers, JudgePool, use_judges

@@ -22,7 +22,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.utils import determine_grade, is_grade
 
 from autograder.checks import MODE_VARIABLE
-from autograder.course import REPOSITORY, Assignment, SetupError, nbgrader_config
+from autograder.coursedir import REPOSITORY, Assignment, SetupError, nbgrader_config
 from autograder.gradebook_file import create_gradebook
 from autograder.grading import use_this_environment
 from autograder.judge import JudgeAnswers, JudgePool, is_test_cell

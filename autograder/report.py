@@ -7,7 +7,7 @@ import html
 import shutil
 from pathlib import Path
 
-from autograder.course import Assignment
+from autograder.coursedir import Assignment
 from autograder.grading import StudentResult
 from autograder.submissions import printable
 

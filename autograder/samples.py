@@ -19,10 +19,10 @@ def released_copy(source_dir: Path, root: Path, validate: bool = True):
     tests and benchmarks that must not touch the repository's own release and gradebook
     (``validate=False``: without running the solution first, for a test that grades it).
 
-    Returns the copy's :class:`~autograder.course.Assignment`, and the release and source
+    Returns the copy's :class:`~autograder.coursedir.Assignment`, and the release and source
     versions of its (first) notebook.
     """
-    from autograder.course import Assignment
+    from autograder.coursedir import Assignment
     from autograder.release import release
 
     shutil.copytree(source_dir, root / "solutions" / source_dir.name)

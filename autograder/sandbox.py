@@ -34,7 +34,7 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 
-from autograder.course import REPOSITORY, SetupError
+from autograder.coursedir import REPOSITORY, SetupError
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 
 import nbformat
 
-from autograder.course import Assignment, SetupError
+from autograder.coursedir import Assignment, SetupError
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]*$")
 

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.course import REPOSITORY, find_assignment
+from autograder.coursedir import REPOSITORY, find_assignment
 from autograder.grading import grade_submissions, use_this_environment
 from autograder.release import release
 from autograder.samples import answered, solution_cell_ids, write

@@ -13,7 +13,7 @@ import shutil
 import nbformat
 import pytest
 
-from autograder.course import Assignment, assignments
+from autograder.coursedir import Assignment, assignments
 from autograder.grading import grade_submissions
 from autograder.release import release
 from autograder.samples import answered, grade_cell_points, solution_cell_ids, write

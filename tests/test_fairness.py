@@ -37,7 +37,7 @@ import nbformat
 import pytest
 from nbgrader.utils import determine_grade
 
-from autograder.course import Assignment, find_assignment
+from autograder.coursedir import Assignment, find_assignment
 from autograder.grading import grade_submissions
 from autograder.judge import is_test_cell
 from autograder.samples import answered, released_copy, solution_cell_ids, with_answer, write

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import shutil
 
-from autograder.course import find_assignment
+from autograder.coursedir import find_assignment
 from autograder.grading import grade_submissions
 from autograder.samples import answered, released_copy, solution_cell_ids, write
 from autograder.submissions import collect

@@ -205,7 +205,7 @@ def test_release_refuses_a_test_that_the_judge_cannot_replay(tmp_path):
 def test_the_readme_quickstart_demo_runs(tmp_path):
     """`python -m autograder demo`, the README's main job, end to end (on a copy of the
     course, so that the repository's release/ and gradebook stay untouched)."""
-    from autograder.course import find_assignment
+    from autograder.coursedir import find_assignment
 
     shutil.copytree(find_assignment("a1_neuron_perceptron").source_dir,
                     tmp_path / "solutions" / "a1_neuron_perceptron")

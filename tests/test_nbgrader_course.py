@@ -7,7 +7,7 @@ from nbgrader.apps.api import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder.course import REPOSITORY, assignments
+from autograder.coursedir import REPOSITORY, assignments
 
 
 def test_nbgrader_reads_the_course_config_and_finds_every_assignment(tmp_path):

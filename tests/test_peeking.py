@@ -80,7 +80,7 @@ def test_every_assignments_tests_pass_the_release_naming_check():
     """What release checks before running anything, on every assignment, under this Python."""
     import nbformat
 
-    from autograder.course import find_assignment
+    from autograder.coursedir import find_assignment
     from autograder.judge import is_test_cell
 
     for name in ["a1_neuron_perceptron", "a2_backprop", "a3_optimizers", "a4_regularization",

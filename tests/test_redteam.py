@@ -40,7 +40,7 @@ from typing import NamedTuple
 import nbformat
 import pytest
 
-from autograder.course import REPOSITORY
+from autograder.coursedir import REPOSITORY
 from autograder.grading import StudentResult, grade_submissions
 from autograder.report import summary_table, write_grades_csv
 from autograder.samples import answered, released_copy, with_answer, write

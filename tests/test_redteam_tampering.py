@@ -201,7 +201,7 @@ def test_replacing_the_reference_in_a_real_assignment_earns_nothing(tmp_path):
     with the reference made to agree: the library's perceptron, which the tests compare with,
     is replaced by the student's own function. The judge's library is untouched, so the score
     is that of the same wrong answer without the patch."""
-    from autograder.course import find_assignment
+    from autograder.coursedir import find_assignment
 
     assignment, release_nb, source = released_copy(
         find_assignment("a1_neuron_perceptron").source_dir, tmp_path)

@@ -1,4 +1,5 @@
-"""Where things are: the course directory, its assignments and their notebooks."""
+"""Where things are: the course directory (nbgrader's CourseDirectory), its assignments and their
+notebooks."""
 
 from __future__ import annotations
 
