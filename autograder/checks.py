@@ -337,11 +337,48 @@ class Outcome:
 
     returned: Any = None
     problem: str | None = None  # why there is no value to compare (it raised, ...)
+    kind: str = ""  # what kind of problem, one of PROBLEM_KINDS ("" when there is none)
+    error: str = ""  # kind "raised": the exception's type, e.g. "ValueError"
 
 
-def _forbidden_message(name: str, qualified: str) -> str:
-    return (f"{name}: no credit: your answer calls {qualified}, the library's own "
-            "implementation of what this exercise asks you to write. Write it yourself.")
+# What can keep a case from being compared, as data: a hidden case's line says only this (and
+# the exception's type), never the message, which may show the hidden inputs.
+PROBLEM_KINDS = {
+    "raised": "your function raised {error}",
+    "not_implemented": "not implemented yet (it raises NotImplementedError)",
+    "changed_inputs": "it changed its inputs in place",
+    "not_data": "it returned something the grader cannot check (not numbers or arrays)",
+    "unreadable": "the grader could not read its answer",
+    "too_large": "its answer was too large to record",
+}
+
+
+@dataclass
+class NoCredit:
+    """A grade_cases call that earns nothing at all: why in words, and the kind as data (one
+    of NO_CREDIT_KINDS: what a hidden test says, since a record's words come from the student's
+    kernel and could carry anything)."""
+
+    message: str
+    kind: str
+
+
+NO_CREDIT_KINDS = {
+    "forbidden": "your answer calls the library's own implementation of this function",
+    "not_a_function": "the tests did not find your function",
+    "reads_tests": "your answer reads the tests",
+    "too_large": "your answers were too large to record",
+    "not_recorded": "no answers were recorded (an error or a time limit stopped your notebook "
+                    "before these tests, or your code interfered with them)",
+    "other_cases": "your notebook ran another set of cases than the tests have",
+    "recorded_twice": "its answers were recorded twice (your code published outputs of its own)",
+}
+
+
+def _forbidden_message(name: str, qualified: str) -> NoCredit:
+    return NoCredit(f"{name}: no credit: your answer calls {qualified}, the library's own "
+                    "implementation of what this exercise asks you to write. Write it yourself.",
+                    "forbidden")
 
 
 @contextlib.contextmanager
@@ -420,15 +457,18 @@ def _call_student(student: Callable, case: Case, forbidden: Sequence[Callable],
         try:
             outcome = Outcome(student(*args, **kwargs))
         except NotImplementedError as error:
-            outcome = Outcome(problem=_not_implemented(error, name or student.__name__))
+            outcome = Outcome(problem=_not_implemented(error, name or student.__name__),
+                              kind="not_implemented")
         except Exception as error:  # the student's code failed on this input
-            outcome = Outcome(problem=f"raised {type(error).__name__}: {error}")
+            outcome = Outcome(problem=f"raised {type(error).__name__}: {error}", kind="raised",
+                              error=type(error).__name__)
     if pristine is not None and outcome.problem is None:
         changed = _changed_inputs(student, pristine, (args, kwargs))
         if changed:
             outcome = Outcome(problem=(
                 f"the right answer or not, it changed its input {', '.join(changed)} in place; "
-                "the exercise asks for new values and the inputs left as they were"))
+                "the exercise asks for new values and the inputs left as they were"),
+                kind="changed_inputs")
     return outcome, wire.tripped
 
 
@@ -440,29 +480,71 @@ def _output_names(outputs: Sequence[str] | dict[str, float] | None) -> dict[str,
     return {str(name): 1.0 for name in outputs}
 
 
+@dataclass
+class Verdict:
+    """How one case's answer compares: the share of its credit earned (1, 0, or per output),
+    what is wrong in words (with the values), and, as data, what is wrong without them."""
+
+    share: float
+    problem: str | None = None
+    wrong_outputs: list[str] = field(default_factory=list)  # by name, when there are outputs
+    wrong_shape: bool = False  # an array (or an output) of another shape than expected
+
+
 def _credit(got: Any, expected: Any, check: Callable[[Any, Any], str | None],
-            outputs: dict[str, float] | None) -> tuple[float, str | None]:
-    """The share of a case's credit that ``got`` earns (1, 0, or per output), and what is
-    wrong."""
+            outputs: dict[str, float] | None) -> Verdict:
+    """The :class:`Verdict` on ``got`` against ``expected``."""
     if outputs is None:
         problem = check(got, expected)
-        return (0.0, problem) if problem else (1.0, None)
+        if problem is None:
+            return Verdict(1.0)
+        return Verdict(0.0, problem, wrong_shape=_other_shape(got, expected))
     names = list(outputs)
     if not isinstance(got, (tuple, list)) or len(got) != len(names):
-        return 0.0, (f"expected a tuple of {len(names)} values ({', '.join(names)}), "
-                     f"got {_short(got)}")
-    earned, problems = 0.0, []
+        return Verdict(0.0, f"expected a tuple of {len(names)} values ({', '.join(names)}), "
+                            f"got {_short(got)}", wrong_outputs=names, wrong_shape=True)
+    earned, problems, wrong, shape = 0.0, [], [], False
     for name, got_item, expected_item in zip(names, got, expected):
         problem = check(got_item, expected_item)
         if problem:
             problems.append(_named(name, problem))
+            wrong.append(name)
+            shape = shape or _other_shape(got_item, expected_item)
         else:
             earned += outputs[name]
     if not problems:
-        return 1.0, None
+        return Verdict(1.0)
     right = len(names) - len(problems)
     detail = "; ".join(problems) + f" ({right} of {len(names)} outputs right)"
-    return earned / sum(outputs.values()), detail
+    return Verdict(earned / sum(outputs.values()), detail, wrong, shape)
+
+
+def _other_shape(got: Any, expected: Any) -> bool:
+    """True if ``got`` is an array-like of another shape than the expected array."""
+    if not isinstance(expected, np.ndarray):
+        return False
+    try:
+        return np.shape(got) != expected.shape
+    except Exception:  # noqa: BLE001 (ragged lists: not an array at all)
+        return True
+
+
+def _hidden_case_problem(outcome: Outcome, verdict: Verdict | None) -> str:
+    """What went wrong on a hidden case, without its inputs, expected value or answer: the
+    kind of problem (and an exception's type), or which outputs are wrong."""
+    if outcome.problem is not None:
+        return PROBLEM_KINDS.get(outcome.kind, "your function gave no answer the grader could "
+                                 "check").format(error=outcome.error or "an exception")
+    if verdict is None:
+        return "the grader could not compute the expected value (not your mistake)"
+    if verdict.wrong_outputs:
+        wrong = ", ".join(verdict.wrong_outputs)
+        right = "; the other outputs are right" if verdict.share > 0 else ""
+        shape = " (a shape is wrong)" if verdict.wrong_shape else ""
+        return f"wrong: {wrong}{shape}{right}"
+    if verdict.wrong_shape:
+        return "the shape of what it returned is wrong"
+    return "what it returned is wrong"
 
 
 def _named(name: str, problem: str) -> str:
@@ -524,58 +606,91 @@ def grade_cases(
         for case in cases:
             case.expected = NOT_GIVEN
         return _record(student, cases, name, forbidden, keeps_inputs)
+    hidden = mode == "judge" and _REPLAY.is_hidden(_cell_line())
     if mode == "judge":
         outcomes = _REPLAY.next_call(name, len(cases))
     else:
         outcomes = _run_here(student, cases, name, forbidden, keeps_inputs)
-    if isinstance(outcomes, str):  # no credit at all, and why
-        print(outcomes)
+    if isinstance(outcomes, NoCredit):  # no credit at all, and why
+        if hidden:
+            reason = NO_CREDIT_KINDS.get(outcomes.kind, "see your lecturer")
+            print(f"{name}, hidden tests: no credit for these {len(cases)} cases: {reason}")
+            _lecturer_only(outcomes.message)
+        else:
+            print(outcomes.message)
         if mode == "judge":
-            _REPLAY.add_result(name, points, 0.0, 0, len(cases))
+            _REPLAY.add_result(name, points, 0.0, 0, len(cases), visible=not hidden)
         return 0.0
     expected = [_expected(reference, case, number) for number, case in enumerate(cases, 1)]
     check = compare_outputs or (lambda got, want: compare(got, want, rtol, atol))
     names = _output_names(outputs)
-    credit, passed = 0.0, 0
+    credit, passed, lines, safe_lines = 0.0, 0, [], []
     for number, (case, outcome, want) in enumerate(zip(cases, outcomes, expected), start=1):
         label = f"case {number}" + (f" ({case.note})" if case.note else "")
-        share, problem = 0.0, outcome.problem
-        if problem is None and isinstance(want, _ReferenceFailed):
-            problem = f"the grader could not compute the expected value ({want.why})"
-        elif problem is None:
+        verdict = None
+        if outcome.problem is not None:
+            verdict = Verdict(0.0, outcome.problem)
+        elif not isinstance(want, _ReferenceFailed):
             with _quietly():
                 try:
-                    share, problem = _credit(outcome.returned, want, check, names)
+                    verdict = _credit(outcome.returned, want, check, names)
                 except Exception as error:  # an answer of a shape the check did not expect
-                    share, problem = 0.0, f"raised {type(error).__name__}: {error}"
+                    verdict = Verdict(0.0, f"raised {type(error).__name__}: {error}")
+        problem = (verdict.problem if verdict is not None else
+                   f"the grader could not compute the expected value ({want.why})")
+        share = verdict.share if verdict is not None else 0.0
         credit += share
         if problem is None:
             passed += 1
-            print(f"  ok    {label}")
+            lines.append(f"  ok    {label}")
+            safe_lines.append(f"  ok    hidden {label}")
         else:
             status = "PART" if share > 0 else "FAIL"
-            print(f"  {status}  {label}: {name}({case.describe()}): {problem}")
+            lines.append(f"  {status}  {label}: {name}({case.describe()}): {problem}")
+            safe_lines.append(f"  {status}  hidden {label}: "
+                              f"{_hidden_case_problem(outcome, verdict)}")
     score = float(round(points * credit / len(cases), 2)) if cases else 0.0
-    print(f"{name}: {passed} of {len(cases)} cases passed, {score:g} of {points:g} points")
+    total = f"{name}: {passed} of {len(cases)} cases passed, {score:g} of {points:g} points"
+    if hidden:
+        print("\n".join([f"{name}, hidden tests (their inputs and expected values are not "
+                         "shown):", *safe_lines, total]))
+        _lecturer_only("\n".join([*lines, total]))
+    else:
+        print("\n".join([*lines, total]))
     if mode == "judge":
-        _REPLAY.add_result(name, points, score, passed, len(cases))
+        _REPLAY.add_result(name, points, score, passed, len(cases), visible=not hidden)
     return score
+
+
+LECTURER_ONLY = "lecturer_only"  # metadata key of a judge's output that students never receive
+
+
+def _lecturer_only(text: str) -> None:
+    """Judge mode, a hidden test: the full report (inputs, expected values, answers) as an
+    output marked for the lecturer's eyes; the feedback a student gets leaves it out
+    (:mod:`autograder.student_view`)."""
+    from IPython.display import publish_display_data
+
+    publish_display_data({"text/plain": f"[lecturer only] {text}"},
+                         metadata={"autograder": {LECTURER_ONLY: True}})
 
 
 def _run_here(student: Callable, cases: list[Case], name: str,
               forbidden: Sequence[Callable], keeps_inputs: bool = False
-              ) -> list[Outcome] | str:
+              ) -> list[Outcome] | NoCredit:
     """The student's function on every case, in this kernel (check and record modes)."""
     if not callable(student):
-        return f"{name}: not graded: expected a function, found {_short(student)}"
+        return NoCredit(f"{name}: not graded: expected a function, found {_short(student)}",
+                        "not_a_function")
     hit = calls_forbidden(student, forbidden)
     if hit is not None:
         return _forbidden_message(name, _qualified(hit))
     if current_mode() == "check":
         peeking = _reads_the_tests(student)
         if peeking:
-            return (f"{name}: no credit: your answer uses {', '.join(peeking)}; answers must "
-                    "compute their results, not read them from the tests")
+            return NoCredit(f"{name}: no credit: your answer uses {', '.join(peeking)}; answers "
+                            "must compute their results, not read them from the tests",
+                            "reads_tests")
     outcomes = []
     for case in cases:
         outcome, tripped = _call_student(student, case, forbidden, keeps_inputs, name)
@@ -709,22 +824,25 @@ def _record(student: Callable, cases: list[Case], name: str,
     record: dict[str, Any] = {"call": _call_index(), "name": name, "cases": len(cases),
                               "replaced": replaced_functions()}
     outcomes = _run_here(student, cases, name, forbidden, keeps_inputs)
-    if isinstance(outcomes, str):
-        record["no_credit"] = outcomes
+    if isinstance(outcomes, NoCredit):
+        record["no_credit"], record["no_credit_kind"] = outcomes.message, outcomes.kind
     else:
         encoded = []
         for outcome in outcomes:
             if outcome.problem is not None:
-                encoded.append({"problem": outcome.problem})
+                encoded.append({"problem": outcome.problem, "kind": outcome.kind,
+                                "error": outcome.error})
                 continue
             try:
                 encoded.append({"returned": answers.encode(outcome.returned)})
             except answers.NotData as error:
-                encoded.append({"problem": f"returned {error}: the grader cannot check it"})
+                encoded.append({"problem": f"returned {error}: the grader cannot check it",
+                                "kind": "not_data"})
         record["outcomes"] = encoded
     text = answers.dumps(record)
     if len(text) > answers.MAX_BYTES:
         record.pop("outcomes")
+        record["no_credit_kind"] = "too_large"
         record["no_credit"] = (f"{name}: no credit: your answers to these {len(cases)} cases "
                                f"take {len(text) / 1024**2:.0f} MB, more than the grader keeps")
         text = answers.dumps(record)
@@ -751,18 +869,20 @@ class _Replay:
         self.call = -1
         self.results: list[dict[str, Any]] = []
 
+    def is_hidden(self, line: int | None) -> bool:
+        """True if line ``line`` of the cell (a grade_cases call) is in its hidden tests."""
+        return (self.hidden_from_line is not None and line is not None
+                and line >= self.hidden_from_line)
+
     def add_result(self, name: str, points: float, score: float, passed: int,
-                   total: int) -> None:
+                   total: int, visible: bool = True) -> None:
         """Keep the verdict of the current grade_cases call; ``visible`` says whether the call
         stands before the cell's hidden tests (the part a student runs in JupyterLab)."""
-        line = _cell_line()
-        visible = (self.hidden_from_line is None or line is None
-                   or line < self.hidden_from_line)
         self.results.append({"call": self.call, "name": name, "points": float(points),
                              "score": float(score), "passed": passed, "cases": total,
                              "visible": visible})
 
-    def next_call(self, name: str, count: int) -> list[Outcome] | str:
+    def next_call(self, name: str, count: int) -> list[Outcome] | NoCredit:
         from autograder import answers
 
         self.call += 1
@@ -770,25 +890,40 @@ class _Replay:
         if record is None:
             why = self.note or ("in your notebook this test did not get this far (an error "
                                 "or a time limit before it), or your code interfered with it")
-            return f"{name}: no credit: no answers were recorded: {why}"
+            return NoCredit(f"{name}: no credit: no answers were recorded: {why}",
+                            "not_recorded")
         if "no_credit" in record:
-            return str(record["no_credit"])[:2000]
+            return NoCredit(str(record["no_credit"])[:2000], str(record.get("no_credit_kind")))
         outcomes = record.get("outcomes")
         if record.get("cases") != count or not isinstance(outcomes, list) or len(outcomes) != count:
-            return (f"{name}: no credit: your notebook ran a different set of cases here "
-                    f"than the tests have ({count}): the tests were changed or interfered with")
+            return NoCredit(f"{name}: no credit: your notebook ran a different set of cases "
+                            f"here than the tests have ({count}): the tests were changed or "
+                            "interfered with", "other_cases")
         replayed = []
         for outcome in outcomes:
             if not isinstance(outcome, dict):
-                replayed.append(Outcome(problem="the recorded answer is unreadable"))
+                replayed.append(Outcome(problem="the recorded answer is unreadable",
+                                        kind="unreadable"))
             elif "returned" in outcome:
                 try:
                     replayed.append(Outcome(answers.decode(outcome["returned"])))
                 except (ValueError, TypeError) as error:
-                    replayed.append(Outcome(problem=f"the recorded answer is unreadable: {error}"))
+                    replayed.append(Outcome(problem=f"the recorded answer is unreadable: {error}",
+                                            kind="unreadable"))
             else:
-                replayed.append(Outcome(problem=str(outcome.get("problem", "no answer"))[:2000]))
+                replayed.append(Outcome(problem=str(outcome.get("problem", "no answer"))[:2000],
+                                        kind=str(outcome.get("kind", "")),
+                                        error=_exception_name(outcome.get("error"))))
         return replayed
+
+
+def _exception_name(name: Any) -> str:
+    """A recorded exception's type name, if it is one of Python's own (the record comes from
+    the student's kernel: any other text could carry a hidden test's inputs)."""
+    import builtins
+
+    value = getattr(builtins, name, None) if isinstance(name, str) and name.isidentifier() else None
+    return name if isinstance(value, type) and issubclass(value, BaseException) else ""
 
 
 _REPLAY = _Replay()

@@ -39,11 +39,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
 from nbgrader.converters.base import BaseConverter
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import Execute, SaveAutoGrades
+from nbgrader.preprocessors import Execute, GetGrades, SaveAutoGrades
 from sqlalchemy.exc import SAWarning
 
 from autograder.coursedir import REPOSITORY, Assignment, nbgrader_config
@@ -52,6 +53,7 @@ from autograder.gradebook_file import create_gradebook
 from autograder.judge import JUDGE_ERROR, READS_THE_TESTS, JudgeAnswers, JudgePool, use_judges
 from autograder.restore import restore_metadata
 from autograder.sandbox import SandboxPolicy, require_bwrap, use_policy
+from autograder.student_view import StudentView
 from autograder.submissions import Submission
 
 GRADEBOOK_LOCK = threading.Lock()  # one writer at a time in the SQLite gradebook
@@ -196,7 +198,8 @@ _FEEDBACK_CONVERTERS: dict[tuple[str, str], GenerateFeedback] = {}
 
 
 def generate_feedback(assignment: Assignment, course_root: Path, student_id: str) -> None:
-    """nbgrader's HTML feedback for one student's autograded notebooks.
+    """nbgrader's HTML feedback for one student's autograded notebooks, without the hidden
+    tests (:mod:`autograder.student_view`).
 
     The converter is kept (one per process and course) and reused for the next student, so
     that its HTML template is compiled once.
@@ -207,6 +210,9 @@ def generate_feedback(assignment: Assignment, course_root: Path, student_id: str
         config = nbgrader_config(course_root)
         config.CourseDirectory.assignment_id = assignment.name
         config.GenerateFeedback.force = True
+        # students receive these pages: the hidden tests are taken out (autograder.student_view)
+        config.GenerateFeedback.preprocessors = [GetGrades, StudentView,
+                                                 CSSHTMLHeaderPreprocessor]
         converter = GenerateFeedback(coursedir=CourseDirectory(config=config), config=config)
         _FEEDBACK_CONVERTERS[key] = converter
     converter.coursedir.student_id = student_id

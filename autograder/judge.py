@@ -262,7 +262,7 @@ def _records(cell: NotebookNode) -> tuple[list[dict], list[str]]:
                          + " before the tests ran (no effect on the score: answers are "
                          "compared outside the student's kernel)")
         if call in by_call:
-            record = {"call": call, "no_credit": (
+            record = {"call": call, "no_credit_kind": "recorded_twice", "no_credit": (
                 f"{record.get('name', 'this test')}: no credit: its answers were recorded "
                 "twice (did your code publish outputs of its own?)")}
             notes.append("answers recorded twice: the student's code published records of "

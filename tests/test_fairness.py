@@ -13,7 +13,8 @@ tests). The tests assert that
 * every wrong answer loses points (exactly the points stated, where the data says how many),
   and already loses points on the visible tests, so that a student learns of the mistake
   before submitting;
-* the score a student sees for the visible tests is the graded run's score of its visible part.
+* the score a student sees for the visible tests is the graded run's score of its visible part;
+* no line of the hidden tests appears in the feedback the students receive.
 
 Every answer must be deterministic, since the visible score is compared across two runs of it:
 a wrong answer that ignores ``rng`` seeds NumPy's global generator rather than draw from its
@@ -36,10 +37,12 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbgrader.utils import determine_grade
+from received import leaks, secret_lines
 
 from autograder.coursedir import Assignment, find_assignment
 from autograder.grading import grade_submissions
 from autograder.judge import is_test_cell
+from autograder.report import write_feedback
 from autograder.samples import answered, released_copy, solution_cell_ids, with_answer, write
 from autograder.submissions import collect
 
@@ -116,6 +119,8 @@ class Graded:
     seen: dict[str, dict[str, float]]  # student -> test grade_id -> score in check mode
     reports: dict[str, dict[str, str]]  # student -> test grade_id -> the printed report
     problems: dict[str, list[str]]
+    feedback_files: int = 0  # files written for the students to receive
+    leaks: dict[str, list[str]] | None = None  # such a file -> the hidden-test lines it shows
 
 
 def grade_batch(name: str, folder: str) -> Graded:
@@ -142,11 +147,15 @@ def grade_batch(name: str, folder: str) -> Graded:
                         for student in students}
         run = root / "run" / "nbgrader"
         results = grade_submissions(assignment, collect(root / "submissions", assignment), run,
-                                    workers=2, timeout=600, cell_timeout=120, feedback=False,
+                                    workers=2, timeout=600, cell_timeout=120,
                                     sandbox=shutil.which("bwrap") is not None)
         seen = {student: future.result() for student, future in seen_futures.items()}
-    return _read_batch(assignment, run, notebook_name, students, seen,
-                       {r.student_id: r.problems for r in results})
+    write_feedback(results, assignment, run, root / "out")
+    batch = _read_batch(assignment, run, notebook_name, students, seen,
+                        {r.student_id: r.problems for r in results})
+    batch.feedback_files = sum(1 for p in (root / "out" / "feedback").rglob("*") if p.is_file())
+    batch.leaks = leaks(root / "out" / "feedback", secret_lines(source, release_nb))
+    return batch
 
 
 @pytest.fixture(scope="session")
@@ -186,6 +195,14 @@ def _read_batch(assignment: Assignment, run: Path, notebook_name: str, students,
             reports[student][grade_id] = "".join(
                 o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
     return Graded(students, points, graded, visible, visible_points, seen, reports, problems)
+
+
+def test_no_hidden_test_line_reaches_a_student(graded: Graded):
+    """Every student's feedback (an index page and the graded notebook's page) is searched for
+    every line of the assignment's hidden tests; wrong answers fail hidden cases, whose report
+    lines used to show the inputs and expected values."""
+    assert graded.feedback_files == 2 * len(graded.variants)
+    assert graded.leaks == {}
 
 
 def test_every_exercise_has_other_correct_answers_and_wrong_ones():

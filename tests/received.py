@@ -1,0 +1,36 @@
+"""What a student receives, read as a student reads it."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from autograder.student_view import hidden_test_lines
+
+
+def visible_text(path: Path) -> str:
+    """What a reader of the file sees: an HTML page without its tags (code is highlighted
+    token by token, so its lines are whole again only without the tags)."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return html.unescape(re.sub(r"<[^>]+>", "", text)) if path.suffix == ".html" else text
+
+
+def secret_lines(source_nb, release_nb) -> list[str]:
+    """The hidden tests' lines that say something (not a lone bracket), and that the release
+    does not show anyway (a hidden line may also be part of a visible one)."""
+    released = "\n".join(cell.source for cell in release_nb.cells)
+    return [line.strip() for line in hidden_test_lines(source_nb)
+            if len(line.strip()) >= 6 and line.strip() not in released]
+
+
+def leaks(folder: Path, secrets: list[str]) -> dict[str, list[str]]:
+    """File (relative to ``folder``) -> the secrets it shows, for every file under ``folder``
+    that shows one."""
+    found = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        text = visible_text(path)
+        shown = [secret for secret in secrets if secret in text]
+        if shown:
+            found[str(path.relative_to(folder))] = shown
+    return found
