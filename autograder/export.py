@@ -218,7 +218,7 @@ def _unknown_format(table: CsvFile) -> str:
     message = f"the LMS file's format is not recognised: its columns are {found}; " \
               f"looked for {looked_for}."
     first = [table.value(r, 0).strip() for r in range(1, len(table.rows))]
-    if first and all(re.fullmatch(r"\D+\s\d+", v) for v in first if v) and any(first):
+    if any(first) and all(re.fullmatch(r"\D+\d+", v) for v in first if v):
         message += (" Its first column looks like Moodle's identifiers in another language: "
                     "name the columns with --header, e.g. --header identifier=... "
                     "--header grade=... --header maximum=... --header modified=... "
@@ -322,7 +322,7 @@ def read_moodle(table: CsvFile, names: Mapping[str, str], column: str | None) ->
         if not participant:
             continue
         name = table.value(r, columns["name"]).strip() if "name" in columns else ""
-        roster.append(RosterEntry(r, (participant[1],), f"{identifier} {name}".strip()))
+        roster.append(RosterEntry(r, (participant[1], identifier), f"{identifier} {name}".strip()))
         cell = table.value(r, columns["maximum"])
         if cell.strip():
             maxima[cell.strip()] = parse_number(cell)
@@ -331,19 +331,16 @@ def read_moodle(table: CsvFile, names: Mapping[str, str], column: str | None) ->
                           f"{', '.join(repr(m) for m in maxima)}: expected one number of points "
                           "for the assignment (a scale cannot take points)")
     max_points, style = next(iter(maxima.values())) if maxima else (None, NumberStyle())
-    return Gradebook("moodle", table, columns["grade"], roster, ("participant id",), max_points,
-                     style, columns.get("feedback"), moodle_participant)
+    return Gradebook("moodle", table, columns["grade"], roster, ("participant id", "Identifier"),
+                     max_points, style, columns.get("feedback"), moodle_participant)
 
 
 def moodle_participant(student_id: str) -> str:
-    """A grades.csv student_id as a Moodle participant id: ``1234567``, ``Participant 1234567``
-    and a "Download all submissions" folder ``Ada Lovelace_1234567_assignsubmission_file_``
-    are all participant 1234567."""
+    """A grades.csv student_id named after a Moodle "Download all submissions" folder
+    (``Ada Lovelace_1234567_assignsubmission_file_``) as its participant id, ``1234567``; any
+    other student_id as it is (matched to the id, or to the whole ``Identifier``)."""
     folder = MOODLE_FOLDER.search(student_id)
-    if folder:
-        return folder[1]
-    plain = re.fullmatch(r"(?:\D*\s)?(\d+)", student_id.strip())
-    return plain[1] if plain else student_id
+    return folder[1] if folder else student_id
 
 
 # -- 3. filling it in ------------------------------------------------------------------------
@@ -369,7 +366,7 @@ class ExportSummary:
     max_points: float | None  # the LMS's, None if the file does not say
     filled: tuple[FilledGrade, ...]
     no_submission: tuple[str, ...]  # roster labels with no row in grades.csv: left as they were
-    not_graded: tuple[str, ...]  # matched student_ids whose status is "not graded": left as is
+    not_graded: tuple[str, ...]  # roster labels whose status is "not graded": left as they were
     not_in_roster: tuple[str, ...]  # grades.csv student_ids in no roster row: written nowhere
     kept: tuple[tuple[str, str], ...]  # (label, why) for grade cells the LMS says to leave
     feedback_column: str | None  # the comment column filled (Moodle), None if none
@@ -395,7 +392,7 @@ def fill(book: Gradebook, records: Sequence[GradeRecord], out: Path) -> ExportSu
         if entry is None:
             continue
         if not record.graded:
-            not_graded.append(record.student_id)
+            not_graded.append(entry.label)
         elif entry.kept:
             kept.append((entry.label, entry.kept))
         else:

@@ -43,6 +43,7 @@ class CsvFile:
         self.rows = rows
         self.delimiter = delimiter
         self.bom = bom
+        self.quotes_spaces = _quotes_spaces(rows)  # the file's quoting style, for new cells
 
     @classmethod
     def parse(cls, data: bytes) -> CsvFile:
@@ -72,14 +73,16 @@ class CsvFile:
         return self.rows[row].value(column)
 
     def set(self, row: int, column: int, value: str) -> None:
-        """Write ``value`` into one cell, quoted if the cell was quoted or the value needs it;
-        a row too short to hold the column gets empty fields up to it."""
+        """Write ``value`` into one cell, quoted as this file would quote it: if the cell was
+        quoted, if the value needs it, or if it has a space and the file quotes such text (as
+        PHP's ``fputcsv`` does, which Moodle uses). A row too short to hold the column gets
+        empty fields up to it."""
         fields = self.rows[row].fields
         fields.extend([""] * (column + 1 - len(fields)))
-        was_quoted = fields[column].startswith(QUOTE)
-        needs_quotes = any(c in value for c in (self.delimiter, QUOTE, "\r", "\n"))
-        fields[column] = (QUOTE + value.replace(QUOTE, QUOTE * 2) + QUOTE
-                          if was_quoted or needs_quotes else value)
+        quote = (fields[column].startswith(QUOTE)
+                 or any(c in value for c in (self.delimiter, QUOTE, "\r", "\n"))
+                 or (" " in value and self.quotes_spaces))
+        fields[column] = QUOTE + value.replace(QUOTE, QUOTE * 2) + QUOTE if quote else value
 
 
 def unquote(field: str) -> str:
@@ -98,6 +101,12 @@ def _closing_quote(text: str, start: int) -> int:
         if at < 0 or not text.startswith(QUOTE * 2, at):
             return at
         start = at + 2
+
+
+def _quotes_spaces(rows: list[CsvRow]) -> bool:
+    """Whether the file quotes text with spaces (and never leaves such a field unquoted)."""
+    fields = [f for row in rows for f in row.fields if " " in f]
+    return bool(fields) and all(f.startswith(QUOTE) for f in fields)
 
 
 def _delimiter(text: str) -> str:
