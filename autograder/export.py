@@ -82,15 +82,18 @@ def read_grades(path: Path) -> list[GradeRecord]:
         found = ", ".join(rows[0]) if rows else "nothing"
         raise ExportError(f"{where}: its columns are {found}; expected "
                           f"{', '.join(GRADES_COLUMNS)} first")
-    records = [_grade_record(row, line, where) for line, row in enumerate(rows[1:], 2) if row]
+    records, lines = [], {}  # lines: student_id -> its line in the file
+    for line, row in enumerate(rows[1:], 2):
+        if not row:
+            continue
+        record = _grade_record(row, line, where)
+        if record.student_id in lines:
+            raise ExportError(f"{where}: student {record.student_id!r} is on lines "
+                              f"{lines[record.student_id]} and {line}")
+        records.append(record)
+        lines[record.student_id] = line
     if not records:
         raise ExportError(f"{path}: no students in it: nothing to export")
-    seen: dict[str, int] = {}
-    for line, record in enumerate(records, 2):
-        if record.student_id in seen:
-            raise ExportError(f"{where}: student {record.student_id!r} is on lines "
-                              f"{seen[record.student_id]} and {line}")
-        seen[record.student_id] = line
     maxima = sorted({r.max_score for r in records})
     if len(maxima) > 1:
         raise ExportError(f"{where}: its rows have different max_score values "
@@ -378,12 +381,21 @@ class ExportSummary:
 
     @property
     def changed(self) -> tuple[FilledGrade, ...]:
-        """Grades that replaced a different value already in the LMS file."""
-        return tuple(g for g in self.filled if g.previous.strip() not in ("", g.value))
+        """Grades that replaced a different value already in the LMS file (``7`` and ``7.00``
+        are the same value)."""
+        def number(text: str) -> float | str:
+            parsed = parse_number(text)
+            return parsed[0] if parsed else text.strip()
+        return tuple(g for g in self.filled
+                     if g.previous.strip() and number(g.previous) != number(g.value))
 
 
 def fill(book: Gradebook, records: Sequence[GradeRecord], out: Path) -> ExportSummary:
     """Write each matched student's grade (and comment) into ``book.table``."""
+    if book.max_points == 0:
+        raise ExportError(f"the LMS file gives {book.grade_header!r} 0 points: a grade there "
+                          "would be 0 for everyone; set the assignment's points in the LMS and "
+                          "export its gradebook again")
     matches = match_students(book, records)
     table, filled, not_graded, kept, feedback_kept = book.table, [], [], [], []
     max_score = records[0].max_score

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import subprocess
 import sys
@@ -233,6 +234,26 @@ def test_unknown_formats_and_files_not_ours_exit_non_zero(tmp_path, capsys):
     assert main(["export", str(grades), str(scale), "--out", str(tmp_path / "o.csv")]) == 2
     assert "missing 'Maximum Grade' (it has a Scale column" in capsys.readouterr().err
     assert not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.parametrize("text, message", [
+    (CANVAS_GRADES + "\n4101,50,100,graded,\n", "student '4101' is on lines 2 and 8"),
+    (CANVAS_GRADES.replace("75.5,100", "-3,100"), "line 3 has score '-3' of max_score '100'"),
+    (CANVAS_GRADES.replace("88,100", "88,50"), "different max_score values (50, 100)"),
+    (CANVAS_GRADES.replace("not graded", "skipped"), "line 5 has the status 'skipped'"),
+])
+def test_grades_files_that_are_not_ours_are_refused_by_line(tmp_path, text, message):
+    with pytest.raises(ExportError, match=re.escape(message)):
+        export_grades(grades_file(tmp_path, text), CANVAS, tmp_path / "o.csv", assignment="a1")
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_an_assignment_of_0_points_is_refused(tmp_path):
+    gradebook = tmp_path / "canvas.csv"
+    gradebook.write_bytes(CANVAS.read_bytes().replace(b",,100.00,100.00", b",,0.00,100.00"))
+    with pytest.raises(ExportError, match="gives 'A1 Neuron Perceptron \\(10293\\)' 0 points"):
+        export_grades(grades_file(tmp_path, CANVAS_GRADES), gradebook, tmp_path / "o.csv",
+                      assignment="a1")
 
 
 def test_the_lms_file_itself_is_never_overwritten(tmp_path, capsys):
