@@ -4,6 +4,8 @@
     python -m autograder grade ASSIGNMENT SUBMISSIONS [--workers N] [--timeout SECONDS]
                                [--cell-timeout SECONDS] [--out DIR] [--memory MB]
                                [--max-file-size MB] [--no-sandbox]
+    python -m autograder export GRADES_CSV LMS_GRADEBOOK --out FILE [--column NAME]
+                                [--assignment NAME] [--header ROLE=COLUMN ...]
     python -m autograder demo [--assignment NAME] [--out DIR]
 
 Exit codes: 0 when the work was done (a batch with broken submissions is still graded: each is
@@ -206,6 +208,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="run students' code without bubblewrap (results are marked "
                             "unsandboxed)")
     grade.set_defaults(run=cmd_grade)
+
+    from autograder.export import add_export_command  # grades.csv into the LMS's gradebook
+
+    add_export_command(commands)
 
     demo = commands.add_parser("demo", help="release, make sample submissions, grade them",
                                parents=[course_dir])
