@@ -1,9 +1,10 @@
 """``python -m autograder``: release assignments, grade submissions, run the demo.
 
     python -m autograder release [ASSIGNMENT ...]
-    python -m autograder grade ASSIGNMENT SUBMISSIONS [--workers N] [--timeout SECONDS]
-                               [--cell-timeout SECONDS] [--out DIR] [--memory MB]
-                               [--max-file-size MB] [--no-sandbox]
+    python -m autograder grade ASSIGNMENT SUBMISSIONS [--out DIR] [--workers N]
+                               [--timeout SECONDS_PER_CELL] [--notebook-timeout SECONDS]
+                               [--memory MB] [--max-file-size MB] [--cpu-time SECONDS]
+                               [--max-output CHARS] [--max-processes N] [--no-sandbox]
     python -m autograder export GRADES_CSV LMS_GRADEBOOK --out FILE [--column NAME]
                                 [--assignment NAME] [--header ROLE=COLUMN ...]
     python -m autograder demo [--assignment NAME] [--out DIR]
@@ -57,7 +58,7 @@ def _course_dir(args) -> Path:
 
 
 def cmd_grade(args) -> int:
-    from autograder.grading import grade_submissions
+    from autograder.grading import GradingOptions, grade_submissions
     from autograder.report import summary_table, write_feedback, write_grades_csv
     from autograder.sandbox import SandboxPolicy, require_bwrap
     from autograder.submissions import collect, unpack
@@ -66,8 +67,8 @@ def cmd_grade(args) -> int:
     assignment = find_assignment(args.assignment, root)
     if args.workers < 1:
         raise SetupError("--workers must be at least 1")
-    if args.timeout <= 0 or args.cell_timeout <= 0:
-        raise SetupError("--timeout and --cell-timeout must be positive numbers of seconds")
+    if args.timeout <= 0 or args.notebook_timeout <= 0:
+        raise SetupError("--timeout and --notebook-timeout must be positive numbers of seconds")
     out = Path(args.out or root / "grades" / assignment.name).resolve()
     out.mkdir(parents=True, exist_ok=True)
     notes: list[str] = []  # what was skipped and belongs to no student
@@ -90,23 +91,22 @@ def cmd_grade(args) -> int:
         raise SetupError("--cpu-time must be at least 1 second")
     if args.max_output < 100:
         raise SetupError("--max-output must be at least 100 characters")
-    cpu_time = args.cpu_time if args.cpu_time is not None else args.timeout + 5
+    cpu_time = args.cpu_time if args.cpu_time is not None else args.notebook_timeout + 5
     policy = SandboxPolicy(memory_bytes=int(args.memory * 1024**2),
                            file_size_bytes=int(args.max_file_size * 1024**2),
                            cpu_seconds=int(max(cpu_time, 1)),
                            max_processes=args.max_processes)
     print(f"grading {assignment.name}: {len(submissions)} students, {args.workers} at a time, "
-          f"time limit {args.timeout:g} s per notebook and {args.cell_timeout:g} s per cell, "
+          f"time limit {args.timeout:g} s per cell and {args.notebook_timeout:g} s per notebook, "
           + (f"sandboxed (memory {args.memory:g} MB, files {args.max_file_size:g} MB)"
              if sandbox else "NOT sandboxed"))
     started = time.perf_counter()
     with tqdm(total=len(submissions), unit="student", disable=args.no_progress) as bar:
-        results = grade_submissions(
-            assignment, submissions, out / "nbgrader", workers=args.workers,
-            timeout=args.timeout, cell_timeout=args.cell_timeout,
-            on_done=lambda _student: bar.update(1), sandbox=sandbox, policy=policy,
-            max_output=args.max_output,
-        )
+        options = GradingOptions(workers=args.workers, cell_timeout=args.timeout,
+                                 notebook_timeout=args.notebook_timeout, sandbox=sandbox,
+                                 policy=policy, max_output=args.max_output)
+        results = grade_submissions(assignment, submissions, out / "nbgrader", options,
+                                    on_done=lambda _student: bar.update(1))
     write_grades_csv(results, out / "grades.csv")
     write_feedback(results, assignment, out / "nbgrader", out)
     print(summary_table(results, notes))
@@ -154,7 +154,7 @@ def cmd_demo(args) -> int:
     grade_args = build_parser().parse_args([
         "grade", assignment.name, str(out / "submissions"), "--course-dir", str(root),
         "--out", str(out / "grades"), "--workers", str(args.workers),
-        "--timeout", "60", "--cell-timeout", "10",
+        "--timeout", "10", "--notebook-timeout", "60",
         *(["--no-progress"] if args.no_progress else []),
         *(["--no-sandbox"] if no_sandbox else []),
     ])
@@ -186,10 +186,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a folder of <student_id>/<notebook>.ipynb, or a zip of one")
     grade.add_argument("--workers", type=int, default=4,
                        help="notebooks graded at the same time (default 4)")
-    grade.add_argument("--timeout", type=float, default=300.0,
-                       help="time limit per notebook, in seconds (default 300)")
-    grade.add_argument("--cell-timeout", type=float, default=60.0,
-                       help="time limit per cell, in seconds (default 60)")
+    grade.add_argument("--timeout", "--cell-timeout", type=float, default=60.0,
+                       help="time limit PER CELL, in seconds, as nbgrader's own timeout "
+                            "(default 60); a cell past it is stopped and scores 0, the cells "
+                            "after it still run")
+    grade.add_argument("--notebook-timeout", type=float, default=300.0,
+                       help="time limit PER NOTEBOOK, in seconds (default 300). No cell can "
+                            "use it up: each cell not yet run keeps a share (half of it "
+                            "divided by the number of code cells, at most --timeout), so an "
+                            "infinite loop costs only its own cell's points")
     grade.add_argument("--out", metavar="DIR",
                        help="where grades.csv and feedback/ go (default grades/<assignment>)")
     grade.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -198,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--max-file-size", type=float, default=50,
                        help="largest file a kernel may write, in MB (default 50)")
     grade.add_argument("--cpu-time", type=float, default=None,
-                       help="CPU seconds per kernel (default: the notebook's time limit + 5)")
+                       help="CPU seconds per kernel (default: --notebook-timeout + 5)")
     grade.add_argument("--max-output", type=int, default=20_000,
                        help="characters kept of each cell output (default 20000)")
     grade.add_argument("--max-processes", type=int, default=64,

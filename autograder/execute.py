@@ -3,9 +3,13 @@
 nbgrader runs every cell of a submission in a fresh kernel. This subclass adds what grading a
 whole class needs:
 
-* a time limit per cell *and* per notebook: a cell running past its limit (an infinite loop) is
-  interrupted and marked with an error, and the cells after it still run, within what is left
-  of the notebook's budget;
+* a time limit per cell (``timeout``, as nbgrader's own) *and* per notebook
+  (``notebook_timeout``): a cell running past its limit (an infinite loop) is interrupted and
+  marked with an error, and the cells after it still run. No cell can use up the notebook's
+  budget: each code cell not yet run keeps a share of it (``reserve``, by default the budget
+  divided by twice the number of code cells, at most ``timeout``), so a cell may run for at most
+  ``timeout`` seconds and never into the shares of the cells after it. One infinite loop (or
+  several) therefore costs the points of its own cells only;
 * a kernel that dies (a crash, ``os._exit``, running out of memory) costs only the cell that
   killed it: that cell is marked with an error, a new kernel runs the cells before it again
   (their outputs are kept from the first run) and then the cells after it. After
@@ -22,6 +26,7 @@ import math
 import os
 import signal
 import time
+from dataclasses import dataclass
 
 from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
@@ -31,10 +36,40 @@ from traitlets import Bool, Float, Integer
 from autograder.checks import MODE_VARIABLE
 from autograder.sandbox import SandboxedKernelManager
 
-CUT_MARK = "cut by the grader"  # in every cut output; the summary looks for it
+CUT_MARK = "cut by the grader"  # in every cut output, for the reader
 TIMEOUT_MESSAGE = (
     "this cell was stopped by the time limit (an infinite loop, or code far too slow)"
 )
+
+
+def add_problem(cell, kind: str, **details) -> None:
+    """Keep a problem found in ``cell`` as data where it is found: a record ``{"kind": kind,
+    **details}`` in the cell's ``metadata.autograder.found`` (see
+    :func:`autograder.grading.problems_in_notebook`, which reports them), once per kind."""
+    found = cell.metadata.setdefault("autograder", {}).setdefault("found", [])
+    if not any(record.get("kind") == kind for record in found):
+        found.append({"kind": kind, **details})
+
+
+def student_errors(cell) -> None:
+    """Record what the errors in a cell's outputs say of the student's code (a syntax error,
+    ``sys.exit()``, the sandbox's limits on memory, file size and processes)."""
+    for output in cell.get("outputs", []):
+        if output.get("output_type") != "error":
+            continue
+        name, message = output.get("ename", ""), str(output.get("evalue", ""))
+        if name in ("SyntaxError", "IndentationError", "TabError"):
+            add_problem(cell, "syntax_error", message=message[:300])
+        elif name == "SystemExit":
+            add_problem(cell, "sys_exit")
+        elif name == "MemoryError":
+            add_problem(cell, "out_of_memory")
+        elif name == "KeyboardInterrupt":
+            add_problem(cell, "interrupted")
+        elif "[Errno 27]" in message or "File too large" in message:  # EFBIG
+            add_problem(cell, "file_too_large")
+        elif name == "BlockingIOError" or "Resource temporarily unavailable" in message:
+            add_problem(cell, "process_limit")
 
 
 def error_output(name: str, message: str) -> NotebookNode:
@@ -43,10 +78,43 @@ def error_output(name: str, message: str) -> NotebookNode:
                         traceback=[f"{name}: {message}"])
 
 
+@dataclass(frozen=True)
+class CellLimit:
+    """How long one cell may run: ``seconds``, set ``by`` the per-cell limit ("cell") or by
+    what is left of the notebook's budget once the cells after it have their shares
+    ("notebook")."""
+
+    seconds: int
+    by: str
+
+
+def cell_limit(cell_timeout: float, left: float, cells_after: int, reserve: float) -> CellLimit:
+    """The limit of a cell with ``left`` seconds of the notebook's budget left and
+    ``cells_after`` code cells after it, each of which keeps ``reserve`` seconds.
+
+    >>> cell_limit(60, left=300, cells_after=11, reserve=12.5)
+    CellLimit(seconds=60, by='cell')
+    >>> cell_limit(60, left=60, cells_after=11, reserve=2.5)   # --notebook-timeout 60
+    CellLimit(seconds=33, by='notebook')
+    """
+    share = left - cells_after * reserve
+    if cell_timeout <= share:
+        return CellLimit(max(1, math.ceil(cell_timeout)), "cell")
+    return CellLimit(max(1, math.ceil(share)), "notebook")
+
+
+def default_reserve(cell_timeout: float, notebook_timeout: float, code_cells: int) -> float:
+    """Seconds kept for each code cell not yet run: half the notebook's budget shared by its
+    code cells, at most the per-cell limit (so the shares together never exceed half of it)."""
+    return min(cell_timeout, notebook_timeout / (2 * max(1, code_cells)))
+
+
 class LimitedExecute(Execute):
     """nbgrader's Execute with a per-notebook time budget and survival of dead kernels."""
 
     notebook_timeout = Float(300.0, help="seconds for the whole notebook").tag(config=True)
+    reserve = Float(None, allow_none=True, help="seconds kept for each code cell not yet run "
+                    "(default: see default_reserve)").tag(config=True)
     max_restarts = Integer(2, help="kernels started again after one died, per notebook").tag(
         config=True)
     collect_limit = Integer(128 * 1024**2, help="characters of output kept in memory per cell "
@@ -62,6 +130,12 @@ class LimitedExecute(Execute):
         self._stopped: str | None = None  # why the remaining cells are not run
         self._restarts = 0
         self._collected: dict[int, int] = {}  # cell index -> characters of output received
+        code = [index for index, cell in enumerate(nb.cells) if cell.cell_type == "code"]
+        self._code_after = {index: len(code) - number - 1 for number, index in enumerate(code)}
+        self._reserve = (self.reserve if self.reserve is not None else
+                         default_reserve(self.timeout, self.notebook_timeout, len(code)))
+        self._running: int | None = None  # the index of the cell being run
+        self._limit: CellLimit | None = None  # and its time limit
         self.timeout_func = self._cell_timeout
         self.error_on_timeout = {
             "ename": "CellTimeoutError",
@@ -84,15 +158,17 @@ class LimitedExecute(Execute):
         if used <= self.collect_limit:
             return super().output(outs, msg, display_id, cell_index)
         if before <= self.collect_limit:  # the first output over the limit
+            add_problem(self.nb.cells[cell_index], "output_cut")
             outs.append(NotebookNode(output_type="stream", name="stdout", text=(
                 f"\n... [the rest {CUT_MARK}: it stopped collecting this cell's output "
                 f"after {self.collect_limit} characters]\n")))
         return None
 
     def _cell_timeout(self, cell) -> int:
-        """The cell's limit: the per-cell timeout, or what is left of the notebook's budget."""
-        left = self._deadline - time.monotonic()
-        return max(1, math.ceil(min(self.timeout, left)))
+        """The running cell's limit in seconds (see :func:`cell_limit`)."""
+        self._limit = cell_limit(self.timeout, self._deadline - time.monotonic(),
+                                 self._code_after.get(self._running, 0), self._reserve)
+        return self._limit.seconds
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":
@@ -101,24 +177,35 @@ class LimitedExecute(Execute):
             self._stopped = "the notebook's time limit was used up before this cell"
         if self._stopped is not None:
             cell.outputs = [error_output("NotRun", f"not run: {self._stopped}")]
+            add_problem(cell, "not_run", why=self._stopped)
             return cell, resources
+        self._running, self._limit = index, None
         try:
-            return super().preprocess_cell(cell, resources, index)
+            cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            cell.outputs.append(error_output("DeadKernelError", self._why_it_died()))
+            out_of_cpu = self._ran_out_of_cpu()
+            add_problem(cell, "cpu_limit" if out_of_cpu else "kernel_died")
+            cell.outputs.append(error_output("DeadKernelError", (
+                "the kernel was stopped while running this cell: it used up its CPU time (the "
+                "grader's CPU limit)" if out_of_cpu else
+                "the kernel died while running this cell (a crash, os._exit(), or out of "
+                "memory)")))
             self._revive(index)
             return cell, resources
+        if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
+            limit = self._limit or CellLimit(int(self.timeout), "cell")
+            add_problem(cell, "time_limit", seconds=limit.seconds, by=limit.by)
+        else:
+            student_errors(cell)
+        return cell, resources
 
-    def _why_it_died(self) -> str:
-        """What the kernel's exit status says about its death, in plain words."""
+    def _ran_out_of_cpu(self) -> bool:
+        """True if the kernel's exit status says the CPU limit (SIGXCPU) stopped it."""
         try:
             status = self.km.provisioner.process.poll()
         except AttributeError:
             status = None
-        if status in (128 + signal.SIGXCPU, -signal.SIGXCPU):
-            return ("the kernel was stopped while running this cell: it used up its CPU time "
-                    "(the grader's CPU limit)")
-        return "the kernel died while running this cell (a crash, os._exit(), or out of memory)"
+        return status in (128 + signal.SIGXCPU, -signal.SIGXCPU)
 
     def _revive(self, died_in: int) -> None:
         """After the kernel died in cell ``died_in``: a fresh kernel that has run the cells
@@ -176,6 +263,7 @@ class TruncateOutput(NbGraderPreprocessor):
         if cell.cell_type != "code":
             return cell, resources
         budget, images, kept, dropped = self.max_chars, self.max_image_chars, [], 0
+        self._was_cut = False
         for output in cell.get("outputs", []):
             kind = output.get("output_type")
             is_image = any(m.startswith("image/") for m in output.get("data", {}))
@@ -204,6 +292,8 @@ class TruncateOutput(NbGraderPreprocessor):
                     self._cut_data(output, budget)
                 budget -= size
                 kept.append(output)
+        if dropped or self._was_cut:
+            add_problem(cell, "output_cut")
         if dropped:
             kept.append(NotebookNode(output_type="stream", name="stdout", text=(
                 f"\n... [{dropped} more outputs {CUT_MARK}]\n")))
@@ -215,8 +305,8 @@ class TruncateOutput(NbGraderPreprocessor):
             if isinstance(value, str):
                 output["data"][mime] = self._cut(value, limit)
 
-    @staticmethod
-    def _cut(text: str, limit: int) -> str:
+    def _cut(self, text: str, limit: int) -> str:
         if len(text) <= limit:
             return text
+        self._was_cut = True
         return text[:limit] + f"\n... [{len(text) - limit} more characters {CUT_MARK}]\n"

@@ -48,9 +48,9 @@ from nbgrader.preprocessors import Execute, GetGrades, SaveAutoGrades
 from sqlalchemy.exc import SAWarning
 
 from autograder.coursedir import REPOSITORY, Assignment, nbgrader_config
-from autograder.execute import CUT_MARK, LimitedExecute, SandboxedExecute, TruncateOutput
+from autograder.execute import LimitedExecute, SandboxedExecute, TruncateOutput
 from autograder.gradebook_file import create_gradebook
-from autograder.judge import JUDGE_ERROR, READS_THE_TESTS, JudgeAnswers, JudgePool, use_judges
+from autograder.judge import JudgeAnswers, JudgePool, use_judges
 from autograder.restore import restore_metadata
 from autograder.sandbox import SandboxPolicy, require_bwrap, use_policy
 from autograder.student_view import StudentView
@@ -58,6 +58,19 @@ from autograder.submissions import Submission
 
 GRADEBOOK_LOCK = threading.Lock()  # one writer at a time in the SQLite gradebook
 FEEDBACK_WORKERS = 2  # processes rendering the feedback pages (one per core here)
+
+
+@dataclass(frozen=True)
+class GradingOptions:
+    """How a batch is graded, carried through the whole pipeline (``grade``'s options)."""
+
+    workers: int = 4  # notebooks graded at the same time
+    cell_timeout: float = 60.0  # seconds per cell: nbgrader's Execute.timeout, `--timeout`
+    notebook_timeout: float = 300.0  # seconds per notebook, `--notebook-timeout`
+    sandbox: bool = True  # run each kernel in bubblewrap (autograder.sandbox)
+    policy: SandboxPolicy | None = None  # the sandbox's limits (default SandboxPolicy())
+    max_output: int = 20_000  # characters kept of each cell's output
+    feedback: bool = True  # render nbgrader's HTML feedback pages
 
 
 @dataclass
@@ -177,20 +190,20 @@ def copy_in(submission: Submission, assignment: Assignment, course_root: Path) -
 
 
 def autograde_student(student_id: str, assignment: Assignment, course_root: Path,
-                      timeout: float, cell_timeout: float, sandbox: bool = True,
-                      max_output: int = 20_000) -> None:
+                      options: GradingOptions) -> None:
     """Run nbgrader's Autograde for one student (raises if nbgrader could not grade it)."""
     config = nbgrader_config(course_root)
     config.CourseDirectory.assignment_id = assignment.name
     config.CourseDirectory.student_id = student_id
     config.Autograde.force = True
     config.Autograde.create_student = True
-    config.Execute.timeout = int(max(1, cell_timeout))
-    config.LimitedExecute.timeout = int(max(1, cell_timeout))
-    config.LimitedExecute.notebook_timeout = float(timeout)
-    config.TruncateOutput.max_chars = int(max_output)
+    config.Execute.timeout = int(max(1, options.cell_timeout))
+    config.LimitedExecute.timeout = int(max(1, options.cell_timeout))
+    config.LimitedExecute.notebook_timeout = float(options.notebook_timeout)
+    config.TruncateOutput.max_chars = int(options.max_output)
     converter = ThreadSafeAutograde(coursedir=CourseDirectory(config=config), config=config)
-    converter.autograde_preprocessors = _thread_safe(converter.autograde_preprocessors, sandbox)
+    converter.autograde_preprocessors = _thread_safe(converter.autograde_preprocessors,
+                                                     options.sandbox)
     converter.start()
 
 
@@ -225,9 +238,12 @@ def _start_feedback_workers(count: int) -> ProcessPoolExecutor:
     Rendering HTML is pure Python: in this process it would wait for the interpreter lock held
     by the grading threads, so it runs in ``count`` processes of its own, started early so that
     their imports overlap with the gradebook's preparation.
+
+    They are started fresh ("spawn"), not forked: a fork copies this process as it is, and a
+    thread of the caller's (a notebook's, a test's) that holds an import lock at that moment
+    leaves the copy waiting for that lock forever.
     """
-    # fork, before any grading thread exists: the workers start at once with nbgrader imported
-    pool = ProcessPoolExecutor(max_workers=count, mp_context=mp.get_context("fork"),
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=mp.get_context("spawn"),
                                initializer=_feedback_worker_setup)
     for _ in range(count):
         pool.submit(_feedback_worker_setup)
@@ -251,9 +267,11 @@ def _feedback_worker_setup() -> None:
 
 
 def problems_in_notebook(path: Path) -> list[str]:
-    """Plain-words problems found in an autograded notebook's outputs."""
+    """The problems found while grading a notebook, in plain words, made from the records
+    that the grading steps left where they found them (each cell's
+    ``metadata.autograder.found``, see :func:`autograder.execute.add_problem`)."""
     notebook = nbformat.read(path, as_version=4)
-    problems = []
+    problems: list[str] = []
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "code":
             continue
@@ -261,83 +279,69 @@ def problems_in_notebook(path: Path) -> list[str]:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if grade_id:
             where += f" ({grade_id})"
-        problems += [f"{where}: {note}"
-                     for note in cell.metadata.get("autograder", {}).get("problems", [])]
-        if any(CUT_MARK in str(o.get("text", "")) + str(o.get("data", {}))
-               for o in cell.get("outputs", [])):
-            problems.append(f"output limit: the output of {where} was cut (it printed more "
-                            "than the grader keeps)")
-        names = [o.get("ename", "") for o in cell.get("outputs", [])
-                 if o.get("output_type") == "error"]
-        if "CellTimeoutError" in names:  # the interrupt that stopped it is the same event
-            names = [n for n in names if n != "KeyboardInterrupt"]
-        for name in names:
-            output = next(o for o in cell.outputs if o.get("ename") == name)
-            if name == "CellTimeoutError":
-                problems.append(f"time limit: {where} was stopped (an infinite loop?)")
-            elif name in ("SyntaxError", "IndentationError", "TabError"):
-                problems.append(f"syntax error in {where}: {output.get('evalue', '')}")
-            elif name == "SystemExit":
-                problems.append(f"sys.exit() was called in {where}")
-            elif name == "DeadKernelError" and "CPU time" in output.get("evalue", ""):
-                problems.append(f"CPU time limit: the kernel used up its CPU time in {where}; "
-                                "the cells after it ran in a new kernel")
-            elif name == "DeadKernelError":
-                problems.append(f"the kernel died in {where} (a crash, os._exit() or out of "
-                                "memory); the cells after it ran in a new kernel")
-            elif name == READS_THE_TESTS:
-                problems.append(f"{where}: {output.get('evalue', '')}")
-            elif name == JUDGE_ERROR:
-                problems.append(f"{where}: {output.get('evalue', '')}; scored 0, please "
-                                "report this to the course's maintainers")
-            elif name == "NotRun" and not any(" and the cells after it were not run" in p
-                                              for p in problems):
-                problems.append(f"{where} and the cells after it were not run: "
-                                f"{output.get('evalue', '').removeprefix('not run: ')}")
-            elif name == "KeyboardInterrupt":
-                problems.append(f"{where} was interrupted")
-            elif name == "MemoryError":
-                problems.append(f"out of memory in {where} (the grader's memory limit)")
-            elif "File too large" in output.get("evalue", ""):
-                problems.append(f"{where} wrote a file larger than the grader's limit")
-            elif name == "BlockingIOError" or "Resource temporarily unavailable" in output.get(
-                    "evalue", ""):
-                problems.append(f"{where} hit the grader's limit on processes")
+        for record in cell.metadata.get("autograder", {}).get("found", []):
+            if record.get("kind") == "not_run" and any(" were not run: " in p for p in problems):
+                continue  # said once, at the first cell that was not run
+            problems.append(describe_problem(record, where))
     return problems
+
+
+def describe_problem(record: dict, where: str) -> str:
+    """One problem record (see :func:`problems_in_notebook`) in plain words."""
+    kind, message = record.get("kind"), record.get("message", "")
+    if kind == "time_limit":
+        limit = ("the per-cell limit, --timeout" if record.get("by") == "cell" else
+                 "what was left of the notebook's limit, --notebook-timeout, after the time "
+                 "kept for the cells after it")
+        return (f"time limit: {where} was stopped after {record.get('seconds')} s ({limit}); "
+                "an infinite loop?")
+    sentences = {
+        "syntax_error": f"syntax error in {where}: {message}",
+        "sys_exit": f"sys.exit() was called in {where}",
+        "cpu_limit": f"CPU time limit: the kernel used up its CPU time in {where}; the cells "
+                     "after it ran in a new kernel",
+        "kernel_died": f"the kernel died in {where} (a crash, os._exit() or out of memory); "
+                       "the cells after it ran in a new kernel",
+        "not_run": f"{where} and the cells after it were not run: {record.get('why', '')}",
+        "interrupted": f"{where} was interrupted",
+        "out_of_memory": f"out of memory in {where} (the grader's memory limit)",
+        "file_too_large": f"{where} wrote a file larger than the grader's limit",
+        "process_limit": f"{where} hit the grader's limit on processes",
+        "output_cut": f"output limit: the output of {where} was cut (it printed more than the "
+                      "grader keeps)",
+        "reads_tests": f"{where}: {message}",
+        "judge_error": f"{where}: the grader could not score this test ({message}); scored 0, "
+                       "please report this to the course's maintainers",
+    }
+    return sentences.get(kind, f"{where}: {message or kind}")
 
 
 def grade_submissions(
     assignment: Assignment,
     submissions: list[Submission],
     course_root: Path,
-    workers: int = 4,
-    timeout: float = 300.0,
-    cell_timeout: float = 60.0,
+    options: GradingOptions = GradingOptions(),
     on_done: Callable[[str], None] | None = None,
     timings: dict[str, float] | None = None,
-    sandbox: bool = True,
-    policy: SandboxPolicy | None = None,
-    max_output: int = 20_000,
-    feedback: bool = True,
 ) -> list[StudentResult]:
     """Grade every submission; return one result per student, in the submissions' order.
 
-    ``max_output``: characters kept of each output in the graded notebook and feedback.
-    ``feedback``: render nbgrader's HTML feedback pages (tests that read only the scores and
-    the graded notebooks skip it).
-    ``sandbox``: run each kernel in the sandbox (:mod:`autograder.sandbox`) with ``policy``'s
-    limits; the folders that hold solutions, gradebooks and other students' work are hidden
-    from it. ``timings``, if given, receives when each stage ended (prepare, autograde,
-    feedback), in seconds since the start.
+    ``options`` (:class:`GradingOptions`): the time limits, the number of notebooks at once,
+    the sandbox (each kernel runs in bubblewrap with ``options.policy``'s limits; the folders
+    that hold solutions, gradebooks and other students' work are hidden from it), the output
+    kept, and whether feedback pages are rendered (tests that read only the scores and the
+    graded notebooks skip them). ``on_done`` is called with each student's id when graded;
+    ``timings``, if given, receives when each stage ended (prepare, autograde, feedback), in
+    seconds since the start.
     """
-    if sandbox:
+    if options.sandbox:
         require_bwrap()
-        use_policy(_policy_for(course_root, assignment, policy or SandboxPolicy()))
+        use_policy(_policy_for(course_root, assignment, options.policy or SandboxPolicy()))
     # nbgrader's converters chdir into the course root and back; with several at once in
     # threads the last one can leave the process there, so the caller's folder is restored.
     with _keep_working_directory():
-        return _grade_submissions(assignment, submissions, course_root, workers, timeout,
-                                  cell_timeout, on_done, timings, sandbox, max_output, feedback)
+        return _grade_submissions(assignment, submissions, course_root, options, on_done,
+                                  timings)
 
 
 def _policy_for(course_root: Path, assignment: Assignment, policy: SandboxPolicy) -> SandboxPolicy:
@@ -365,28 +369,27 @@ def _keep_working_directory():
         os.chdir(folder)
 
 
-def _grade_submissions(assignment, submissions, course_root, workers, timeout, cell_timeout,
-                       on_done, timings, sandbox, max_output, feedback) -> list[StudentResult]:
+def _grade_submissions(assignment, submissions, course_root, options: GradingOptions, on_done,
+                       timings) -> list[StudentResult]:
     if timings is not None:
         timings["_start"] = time.perf_counter()
     use_this_environment()
-    feedback_pool = _start_feedback_workers(FEEDBACK_WORKERS) if feedback else None
+    feedback_pool = _start_feedback_workers(FEEDBACK_WORKERS) if options.feedback else None
     prepare_course(assignment, course_root)
     _mark(timings, "prepare")
     results = {s.student_id: StudentResult(s.student_id, problems=list(s.problems),
-                                           sandboxed=sandbox)
+                                           sandboxed=options.sandbox)
                for s in submissions}
     gradable = [s for s in submissions if s.notebooks]
     for submission in gradable:
         results[submission.student_id].problems += copy_in(submission, assignment, course_root)
     judges = [JudgePool(course_root / "source" / assignment.name / f"{name}.ipynb",
-                        timeout=cell_timeout)
+                        timeout=options.cell_timeout)
               for name in assignment.notebooks]
     use_judges(judges)
     try:
-        _autograde_all(assignment, submissions, gradable, course_root, results, workers,
-                       timeout, cell_timeout, on_done, timings, sandbox, feedback_pool,
-                       max_output)
+        _autograde_all(assignment, submissions, gradable, course_root, results, options,
+                       on_done, timings, feedback_pool)
     finally:
         for pool in judges:
             pool.close()
@@ -394,23 +397,22 @@ def _grade_submissions(assignment, submissions, course_root, workers, timeout, c
     return [results[s.student_id] for s in submissions]
 
 
-def _autograde_all(assignment, submissions, gradable, course_root, results, workers, timeout,
-                   cell_timeout, on_done, timings, sandbox, feedback_pool, max_output) -> None:
+def _autograde_all(assignment, submissions, gradable, course_root, results,
+                   options: GradingOptions, on_done, timings, feedback_pool) -> None:
     """Autograde every gradable submission in worker threads; render feedback as each ends
     (unless ``feedback_pool`` is None: no feedback wanted)."""
 
     def grade_one(submission: Submission) -> None:
         result = results[submission.student_id]
         try:
-            autograde_student(submission.student_id, assignment, course_root, timeout,
-                              cell_timeout, sandbox, max_output)
+            autograde_student(submission.student_id, assignment, course_root, options)
             result.graded = True
         except Exception as error:  # reported for this student only
             result.problems.append(f"nbgrader could not grade this submission: "
                                    f"{type(error).__name__}: {str(error)[:200]}")
 
     feedback = {}  # student -> its feedback page being rendered, as soon as it is graded
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
         futures = {pool.submit(grade_one, s): s.student_id for s in gradable}
         for future in as_completed(futures):
             future.result()

@@ -53,7 +53,7 @@ from nbgrader.utils import is_grade, is_solution
 
 from autograder import answers
 from autograder.checks import MODE_VARIABLE
-from autograder.execute import error_output
+from autograder.execute import add_problem, error_output
 from autograder.peeking import reads_the_tests
 
 JUDGE_ERROR = "GraderError"  # ename of an output that says the judge could not score a cell
@@ -236,15 +236,15 @@ def use_judges(pools: Iterable[JudgePool]) -> None:
 # ---------------------------------------------------------------------------------------------
 # The nbgrader step
 # ---------------------------------------------------------------------------------------------
-def _records(cell: NotebookNode) -> tuple[list[dict], list[str]]:
+def _records(cell: NotebookNode) -> tuple[list[dict], list[tuple[str, str]]]:
     """The answers recorded in a test cell's outputs, one per grade_cases call, and what the
-    lecturer should hear about them.
+    lecturer should hear about them, as (kind, sentence) pairs.
 
     A call recorded twice (something in the student's code published records of its own) is
     replaced by a no-credit record.
     """
     by_call: dict[int, dict] = {}
-    notes: list[str] = []
+    notes: list[tuple[str, str]] = []
     for output in cell.get("outputs", []):
         text = output.get("data", {}).get(answers.MIME_TYPE)
         if output.get("output_type") != "display_data" or not isinstance(text, str):
@@ -258,15 +258,16 @@ def _records(cell: NotebookNode) -> tuple[list[dict], list[str]]:
             continue
         replaced = record.get("replaced")
         if isinstance(replaced, list) and replaced:
-            notes.append("the student's code replaced " + ", ".join(map(str, replaced[:12]))
-                         + " before the tests ran (no effect on the score: answers are "
-                         "compared outside the student's kernel)")
+            notes.append(("replaced_functions", "the student's code replaced "
+                          + ", ".join(map(str, replaced[:12])) + " before the tests ran (no "
+                          "effect on the score: answers are compared outside the student's "
+                          "kernel)"))
         if call in by_call:
             record = {"call": call, "no_credit_kind": "recorded_twice", "no_credit": (
                 f"{record.get('name', 'this test')}: no credit: its answers were recorded "
                 "twice (did your code publish outputs of its own?)")}
-            notes.append("answers recorded twice: the student's code published records of "
-                         "its own; no credit for that test")
+            notes.append(("recorded_twice", "answers recorded twice: the student's code "
+                          "published records of its own; no credit for that test"))
         by_call[call] = record
     return list(by_call.values()), notes
 
@@ -329,11 +330,13 @@ class JudgeAnswers(NbGraderPreprocessor):
         student_errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         records, notes = _records(cell)
         if not records and not student_errors:
-            notes.append("no answers were recorded: the student's code stopped the tests "
-                         "from recording (it replaced or disabled them); no credit")
-        if notes:
-            cell.metadata.setdefault("autograder", {})["problems"] = sorted(set(notes))
+            notes.append(("nothing_recorded", "no answers were recorded: the student's code "
+                          "stopped the tests from recording (it replaced or disabled them); no "
+                          "credit"))
+        for kind, sentence in notes:
+            add_problem(cell, kind, message=sentence)
         if unfair:
+            add_problem(cell, "reads_tests", message=unfair)
             cell.outputs = [*student_errors, error_output(READS_THE_TESTS, unfair)]
             return judge
         note = ""
@@ -353,6 +356,7 @@ class JudgeAnswers(NbGraderPreprocessor):
             pool.discard(judge)
             judge = pool.acquire()
         if reason is not None:
+            add_problem(cell, "judge_error", message=reason[:300])
             outputs = [o for o in outputs if o.output_type == "stream"]
             outputs.append(error_output(JUDGE_ERROR, f"the grader could not score this test "
                                                      f"({reason[:300]})"))

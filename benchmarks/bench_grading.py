@@ -40,7 +40,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.coursedir import REPOSITORY, find_assignment
-from autograder.grading import grade_submissions, use_this_environment
+from autograder.grading import GradingOptions, grade_submissions, use_this_environment
 from autograder.release import release
 from autograder.samples import answered, solution_cell_ids, write
 from autograder.submissions import collect
@@ -105,8 +105,9 @@ def main() -> int:
         for round_number, sandbox in enumerate((True, False, False, True)):
             timings: dict[str, float] = {}
             graded = grade_submissions(assignment, collect(tmp / "subs", assignment),
-                                       tmp / f"run{round_number}", workers=args.workers,
-                                       timings=timings, sandbox=sandbox)
+                                       tmp / f"run{round_number}",
+                                       GradingOptions(workers=args.workers, sandbox=sandbox),
+                                       timings=timings)
             runs[sandbox].append((timings, graded))
         timings, results = min(runs[True], key=lambda run: run[0]["feedback"])
         bare, bare_results = min(runs[False], key=lambda run: run[0]["feedback"])

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from autograder.coursedir import Assignment, assignments
-from autograder.grading import grade_submissions
+from autograder.grading import GradingOptions, grade_submissions
 from autograder.release import release
 from autograder.samples import answered, grade_cell_points, solution_cell_ids, write
 from autograder.submissions import collect
@@ -53,7 +53,7 @@ def test_solution_100_release_0_partial_exact(assignment: Assignment, tmp_path):
         write(answered(release_nb, source, some), submissions / "partial" / released.name)
         expected = {"solution": 100.0, "release": 0.0, "partial": points_of(some, source)}
     results = grade_submissions(local, collect(submissions, local), tmp_path / "run",
-                                workers=3, timeout=300, cell_timeout=60)
+                                GradingOptions(workers=3, notebook_timeout=300, cell_timeout=60))
     scores = {r.student_id: r.score for r in results}
     assert scores == pytest.approx(expected), [r.problems for r in results]
     assert all(r.problems == [] for r in results), [r.problems for r in results]

@@ -40,7 +40,7 @@ from nbgrader.utils import determine_grade
 from received import leaks, secret_lines
 
 from autograder.coursedir import Assignment, find_assignment
-from autograder.grading import grade_submissions
+from autograder.grading import GradingOptions, grade_submissions
 from autograder.judge import is_test_cell
 from autograder.report import write_feedback
 from autograder.samples import answered, released_copy, solution_cell_ids, with_answer, write
@@ -147,8 +147,9 @@ def grade_batch(name: str, folder: str) -> Graded:
                         for student in students}
         run = root / "run" / "nbgrader"
         results = grade_submissions(assignment, collect(root / "submissions", assignment), run,
-                                    workers=2, timeout=600, cell_timeout=120,
-                                    sandbox=shutil.which("bwrap") is not None)
+                                    GradingOptions(workers=2, notebook_timeout=600,
+                                                   cell_timeout=120,
+                                                   sandbox=shutil.which("bwrap") is not None))
         seen = {student: future.result() for student, future in seen_futures.items()}
     write_feedback(results, assignment, run, root / "out")
     batch = _read_batch(assignment, run, notebook_name, students, seen,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import shutil
 
 from autograder.coursedir import find_assignment
-from autograder.grading import grade_submissions
+from autograder.grading import GradingOptions, grade_submissions
 from autograder.samples import answered, released_copy, solution_cell_ids, write
 from autograder.submissions import collect
 
@@ -54,8 +54,9 @@ def test_a_raising_answer_graded_first_changes_nothing_for_the_exact_solutions(t
     write(exact, tmp_path / "submissions" / "b_exact" / notebook)
     write(exact, tmp_path / "submissions" / "c_exact" / notebook)
     results = grade_submissions(assignment, collect(tmp_path / "submissions", assignment),
-                                tmp_path / "run" / "nbgrader", workers=1, timeout=600,
-                                cell_timeout=120, sandbox=shutil.which("bwrap") is not None)
+                                tmp_path / "run" / "nbgrader",
+                                GradingOptions(workers=1, notebook_timeout=600, cell_timeout=120,
+                                               sandbox=shutil.which("bwrap") is not None))
     scores = {r.student_id: r.score for r in results}
     assert scores["a_raises_once"] < 100
     assert scores["b_exact"] == 100 and scores["c_exact"] == 100, scores

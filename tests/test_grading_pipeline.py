@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.grading import grade_submissions
+from autograder.grading import GradingOptions, grade_submissions
 from autograder.samples import answered, released_copy, with_answer, write
 from autograder.submissions import collect
 
@@ -87,7 +87,7 @@ def batch(course, tmp_path_factory):
     make_batch(folder, source, release_nb)
     results = grade_submissions(assignment, collect(folder, assignment),
                                 tmp_path_factory.mktemp("run") / "nbgrader",
-                                workers=4, timeout=60, cell_timeout=4)
+                                GradingOptions(workers=4, notebook_timeout=60, cell_timeout=4))
     return folder, {r.student_id: r for r in results}
 
 
@@ -116,7 +116,7 @@ def test_grades_do_not_depend_on_the_others_or_on_a_second_run(batch, course, tm
     for student in ("good", "only_cube"):
         shutil.copytree(folder / student, alone / student)
     again = grade_submissions(assignment, collect(alone, assignment), tmp_path / "run",
-                              workers=2, timeout=60, cell_timeout=4)
+                              GradingOptions(workers=2, notebook_timeout=60, cell_timeout=4))
     assert {r.student_id: r.score for r in again} == {"good": 8, "only_cube": 3}
     assert [results["good"].score, results["only_cube"].score] == [8, 3]
 

@@ -20,7 +20,7 @@ import nbformat
 import pytest
 from received import leaks, secret_lines, visible_text
 
-from autograder.grading import grade_submissions
+from autograder.grading import GradingOptions, grade_submissions
 from autograder.report import write_feedback
 from autograder.samples import answered, released_copy, with_answer, write
 from autograder.student_view import student_output, student_view, without_hidden_source
@@ -64,8 +64,8 @@ def graded(tmp_path_factory):
     write(with_answer(good, "ex1_square", ESCAPER), submissions / "escaper" / "tiny.ipynb")
     out = root / "out"
     results = grade_submissions(assignment, collect(submissions, assignment), out / "nbgrader",
-                                workers=2, timeout=120, cell_timeout=20,
-                                sandbox=shutil.which("bwrap") is not None)
+                                GradingOptions(workers=2, notebook_timeout=120, cell_timeout=20,
+                                               sandbox=shutil.which("bwrap") is not None))
     write_feedback(results, assignment, out / "nbgrader", out)
     return source, release_nb, out, {r.student_id: r for r in results}
 

@@ -21,7 +21,7 @@ import nbformat
 import pytest
 
 from autograder.answers import MIME_TYPE
-from autograder.grading import grade_submissions
+from autograder.grading import GradingOptions, grade_submissions
 from autograder.samples import answered, released_copy, solution_cell_ids, with_answer, write
 from autograder.sandbox import find_bwrap
 from autograder.submissions import collect
@@ -138,7 +138,7 @@ def graded(tmp_path_factory):
     write(edited, folder / "edits_the_test_cell" / "tiny.ipynb")
     run = tmp_path_factory.mktemp("run")
     results = grade_submissions(assignment, collect(folder, assignment), run / "nbgrader",
-                                workers=4, timeout=60, cell_timeout=20)
+                                GradingOptions(workers=4, notebook_timeout=60, cell_timeout=20))
     return {r.student_id: r for r in results}, run
 
 
@@ -220,7 +220,7 @@ def test_replacing_the_reference_in_a_real_assignment_earns_nothing(tmp_path):
           tmp_path / "submissions" / "patches_the_reference" / notebook)
     results = {r.student_id: r for r in grade_submissions(
         assignment, collect(tmp_path / "submissions", assignment), tmp_path / "run" / "nbgrader",
-        workers=2, timeout=120, cell_timeout=30)}
+        GradingOptions(workers=2, notebook_timeout=120, cell_timeout=30))}
     assert results["honest"].score == 100, results["honest"].problems
     assert 85 <= results["wrong"].score < 100  # some cases happen to be all +1
     assert results["patches_the_reference"].score == results["wrong"].score, \

@@ -19,7 +19,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from autograder.grading import grade_submissions
+from autograder.grading import GradingOptions, grade_submissions
 from autograder.restore import LOST, restore_metadata
 from autograder.samples import answered, grade_cell_points, released_copy, solution_cell_ids
 from autograder.submissions import collect
@@ -366,7 +366,7 @@ def grade_batch(fixture: Path, which: list[str], tmp_path_factory):
     expected = make_students(release, source, folder, assignment.notebooks[0], which)
     results = grade_submissions(assignment, collect(folder, assignment),
                                 tmp_path_factory.mktemp("run") / "nbgrader",
-                                workers=2, timeout=120, cell_timeout=30)
+                                GradingOptions(workers=2, notebook_timeout=120, cell_timeout=30))
     return expected, {r.student_id: r for r in results}
 
 
