@@ -36,6 +36,7 @@ import warnings
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -68,6 +69,9 @@ class StudentResult:
     problems: list[str] = field(default_factory=list)
     graded: bool = False  # at least one notebook went through nbgrader
     sandboxed: bool = True  # its kernels ran in the sandbox
+    name: str | None = None  # as the submission's export gives them (None: not given)
+    late: bool | None = None
+    submitted_at: datetime | None = None
 
     @property
     def status(self) -> str:
@@ -368,7 +372,8 @@ def _grade_submissions(assignment, submissions, course_root, workers, timeout, c
     prepare_course(assignment, course_root)
     _mark(timings, "prepare")
     results = {s.student_id: StudentResult(s.student_id, problems=list(s.problems),
-                                           sandboxed=sandbox)
+                                           sandboxed=sandbox, name=s.name, late=s.late,
+                                           submitted_at=s.submitted_at)
                for s in submissions}
     gradable = [s for s in submissions if s.notebooks]
     for submission in gradable:
