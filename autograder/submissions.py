@@ -17,6 +17,7 @@ folders (``.name``) holding notebooks.
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
 import zipfile
@@ -311,25 +312,31 @@ def _link_target(link: Path, top: Path) -> str:
 
 def _unreadable(path: Path) -> str | None:
     """Why a file cannot be graded as a notebook, or None if it can."""
+    invalid: dict = {}  # nbformat's schema error, if any (it logs it and reads on)
     try:
         with warnings.catch_warnings():  # nbformat's notes on what it repairs
             warnings.simplefilter("ignore")
-            notebook = nbformat.read(path, as_version=4)
+            notebook = nbformat.read(path, as_version=4, capture_validation_error=invalid)
     except UnicodeDecodeError as error:
         return (f"is not valid UTF-8, so not a text file Jupyter can read (byte "
                 f"0x{error.object[error.start]:02x} at position {error.start})")
     except Exception as error:  # json errors, nbformat validation, empty files
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
         return f"is not a valid notebook (not JSON: {printable(first_line[:80])})"
-    return _damaged(notebook)
+    return _damaged(notebook, schema_valid=not invalid)
 
 
-def _damaged(notebook) -> str | None:
+def _damaged(notebook, schema_valid: bool = False) -> str | None:
     """What in a notebook nbformat read would break the grader, or None.
 
     The grader restores each cell's nbgrader metadata and writes the notebook again as UTF-8,
     so the cells' metadata must be mappings, their grade_ids text, and every string encodable
     (JSON may hold an escaped lone surrogate, such as ``\\ud800``, which UTF-8 cannot).
+    A notebook that nbformat found ``schema_valid`` is written by nbformat exactly as the
+    standard library's JSON encoder writes it, so that encoder (in C) tries it: 0.8 ms instead
+    of 7.9 ms for an a1 notebook here (``nbformat.writes`` indents in Python), which was most of
+    the time that checking a 300-student batch took; any other notebook is tried with
+    ``nbformat.writes`` itself.
     """
     if not isinstance(notebook.get("cells"), list):
         return "is not a valid notebook (no cells)"
@@ -339,7 +346,10 @@ def _damaged(notebook) -> str | None:
         if not isinstance(nbgrader, dict) or not isinstance(nbgrader.get("grade_id", ""), str):
             return f"is not a valid notebook (the metadata of cell {index} is damaged)"
     try:
-        nbformat.writes(notebook).encode("utf-8")
+        if schema_valid:
+            json.dumps(notebook, ensure_ascii=False).encode("utf-8")
+        else:
+            nbformat.writes(notebook).encode("utf-8")
     except (UnicodeEncodeError, ValueError, TypeError) as error:
         return (f"is not a valid notebook (its text cannot be written as valid UTF-8: "
                 f"{type(error).__name__})")

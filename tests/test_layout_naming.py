@@ -376,3 +376,49 @@ def test_grades_csv_keeps_its_first_columns_and_adds_name_late_time(tmp_path):
         "student_id,score,max_score,status,problems,name,late,submitted_at",
         "12345,8,8,graded,,'=lovelaceada,true,2026-11-30T14:03:05+00:00",
         "bob,0,8,not graded,,,,"]
+
+
+# --- the protections of submissions.py, in every layout ----------------------------------
+HONEST_AND_LINKED = {
+    "canvas": ("lovelaceada_12_100_tiny.ipynb", "mallory_13_101_tiny.ipynb"),
+    "moodle": ("Ada Lovelace_12_assignsubmission_file_/tiny.ipynb",
+               "Mallory_13_assignsubmission_file_/tiny.ipynb"),
+    "blackboard": ("Hw_12_attempt_2026-11-30-14-03-05_tiny.ipynb",
+                   "Hw_13_attempt_2026-11-30-14-03-05_tiny.ipynb"),
+    "nbgrader": ("submitted/12/tiny/tiny.ipynb", "submitted/13/tiny/tiny.ipynb"),
+    "plain": ("12/tiny.ipynb", "13/tiny.ipynb"),
+}
+
+
+@pytest.mark.parametrize("layout", sorted(HONEST_AND_LINKED))
+def test_links_hidden_folders_and_macosx_in_every_layout(tmp_path, layout):
+    honest, linked = HONEST_AND_LINKED[layout]
+    hidden = "submitted/.git" if layout == "nbgrader" else ".git"  # nbgrader reads submitted/
+    put(tmp_path, honest, "__MACOSX/._x.ipynb", f"{hidden}/tiny.ipynb")
+    (tmp_path / linked).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / linked).symlink_to("/etc/passwd")
+    found = read_submissions(tmp_path, TINY)
+    assert found.layout == layout
+    students = by_id(found)
+    assert list(students["12"].notebooks) == ["tiny"] and students["12"].problems == []
+    assert students["13"].notebooks == {}
+    assert students["13"].problems == [
+        "tiny.ipynb is a symbolic link to a path outside the submissions folder, not a file; "
+        "it was not graded"]
+    assert [(s.path, s.reason) for s in found.skipped] == [(hidden, HIDDEN_FOLDER)]
+
+
+def test_unsafe_and_oversized_members_of_a_canvas_zip_are_not_extracted(tmp_path):
+    archive = tmp_path / "submissions.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("lovelaceada_12_100_tiny.ipynb", NOTEBOOK.read_bytes())
+        z.writestr("../../escaper_13_101_tiny.ipynb", NOTEBOOK.read_bytes())
+        z.writestr("bomb_14_102_tiny.ipynb", b"0" * 2_000_000)
+    notes: list[str] = []
+    folder = unpack(archive, tmp_path / "unpacked", notes, max_member_bytes=1_000_000)
+    found = read_submissions(folder, TINY)
+    assert (found.layout, sorted(by_id(found))) == ("canvas", ["12"])
+    assert [note.split(":")[0] for note in notes] == [
+        "skipped zip member '../../escaper_13_101_tiny.ipynb'",
+        "skipped zip member 'bomb_14_102_tiny.ipynb'"]
+    assert not list(tmp_path.parent.rglob("escaper_13_101_tiny.ipynb"))
