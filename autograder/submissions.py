@@ -90,7 +90,8 @@ class Skipped:
             return (f"skipped folder {path!r}: a hidden name (it starts with '.'), not a "
                     "student id; its notebooks were not graded")
         if self.student_id is None:
-            return f"skipped {path!r}: a {self.reason} that belongs to no student"
+            what = "folder" if self.reason == STRAY_FILE and path.endswith("/") else self.reason
+            return f"skipped {path!r}: a {what} that belongs to no student"
         whose = f"skipped {path!r} of student {printable(self.student_id)}"
         if self.reason == OLDER_ATTEMPT:
             return f"{whose}: an older attempt; graded the newer {printable(self.kept or '')!r}"
