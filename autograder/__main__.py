@@ -3,8 +3,10 @@
     python -m autograder release [ASSIGNMENT ...]
     python -m autograder grade ASSIGNMENT SUBMISSIONS [--out DIR] [--workers N]
                                [--timeout SECONDS_PER_CELL] [--notebook-timeout SECONDS]
-                               [--memory MB] [--max-file-size MB] [--cpu-time SECONDS]
-                               [--max-output CHARS] [--max-processes N] [--no-sandbox]
+                               [--layout {auto,plain,nbgrader,canvas,moodle,blackboard}]
+                               [--due ISO-8601] [--memory MB] [--max-file-size MB]
+                               [--cpu-time SECONDS] [--max-output CHARS] [--max-processes N]
+                               [--no-sandbox]
     python -m autograder export GRADES_CSV LMS_GRADEBOOK --out FILE [--column NAME]
                                 [--assignment NAME] [--header ROLE=COLUMN ...]
     python -m autograder demo [--assignment NAME] [--out DIR]
@@ -59,9 +61,10 @@ def _course_dir(args) -> Path:
 
 def cmd_grade(args) -> int:
     from autograder.grading import GradingOptions, grade_submissions
+    from autograder.layouts import parse_due, read_submissions
     from autograder.report import summary_table, write_feedback, write_grades_csv
     from autograder.sandbox import SandboxPolicy, require_bwrap
-    from autograder.submissions import collect, unpack
+    from autograder.submissions import unpack
 
     root = _course_dir(args)
     assignment = find_assignment(args.assignment, root)
@@ -71,12 +74,18 @@ def cmd_grade(args) -> int:
         raise SetupError("--timeout and --notebook-timeout must be positive numbers of seconds")
     out = Path(args.out or root / "grades" / assignment.name).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    notes: list[str] = []  # what was skipped and belongs to no student
+    notes: list[str] = []  # zip members that were not extracted
     source = Path(args.submissions).resolve()
+    due = parse_due(args.due) if args.due else None
     folder = unpack(source, _fresh(out / "unpacked", source), notes)
-    submissions = collect(folder, assignment, notes)
+    found = read_submissions(folder, assignment, args.layout, due)
+    submissions = found.submissions
+    how = "detected" if found.detected else "as given with --layout"
     if not submissions:
-        raise SetupError(f"no student folders in {folder}: expected <student>/<notebook>.ipynb")
+        raise SetupError(f"no submissions in {found.root} read as the {found.layout} layout "
+                         f"({how}); the layouts are described in `grade --help`")
+    print(f"read {len(submissions)} submissions from {found.root} in the {found.layout} "
+          f"layout ({how})" + (f", late after {due.isoformat()}" if due else ""))
     if args.memory <= 0 or args.max_file_size <= 0:
         raise SetupError("--memory and --max-file-size must be positive numbers of MB")
     sandbox = not args.no_sandbox
@@ -109,7 +118,7 @@ def cmd_grade(args) -> int:
                                     on_done=lambda _student: bar.update(1))
     write_grades_csv(results, out / "grades.csv")
     write_feedback(results, assignment, out / "nbgrader", out)
-    print(summary_table(results, notes))
+    print(summary_table(results, notes, found.skipped, found.layout))
     print(f"graded in {time.perf_counter() - started:.1f} s; grades: {out / 'grades.csv'}; "
           f"feedback: {out / 'feedback'}/<student>/")
     return 0
@@ -161,6 +170,12 @@ def cmd_demo(args) -> int:
     return cmd_grade(grade_args)
 
 
+def _layouts() -> dict:
+    from autograder.layouts import LAYOUTS
+
+    return LAYOUTS
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m autograder",
@@ -179,11 +194,26 @@ def build_parser() -> argparse.ArgumentParser:
                          help="assignment names (default: all of them)")
     release.set_defaults(run=cmd_release)
 
-    grade = commands.add_parser("grade", help="grade a folder (or zip) of submissions",
-                                parents=[course_dir])
+    grade = commands.add_parser(
+        "grade", help="grade a folder (or zip) of submissions", parents=[course_dir],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Grade a folder (or zip) of submissions in any of these layouts, "
+                    "detected from the names:\n"
+                    + "".join(f"  {name:<11} {layout.SHAPE}\n" for name, layout in
+                              _layouts().items()))
     grade.add_argument("assignment", metavar="ASSIGNMENT")
     grade.add_argument("submissions", metavar="SUBMISSIONS",
-                       help="a folder of <student_id>/<notebook>.ipynb, or a zip of one")
+                       help="a folder, or a zip of one: <student_id>/<notebook>.ipynb, "
+                            "nbgrader's submitted/<student>/<assignment>/, or the download "
+                            "of Canvas, Moodle or Blackboard (see --layout)")
+    grade.add_argument("--layout", default="auto", choices=["auto", *_layouts()],
+                       help="how the submissions are laid out (default auto: detected from "
+                            "the names; give it when they fit more than one layout)")
+    grade.add_argument("--due", metavar="ISO-8601",
+                       help="the due date, e.g. 2026-11-30T23:59:00+01:00 (without a time "
+                            "zone: this machine's local time); a submission whose time (from "
+                            "nbgrader's timestamp.txt, Blackboard's attempt) is after it is "
+                            "marked late (Canvas's _LATE marker is used as it is)")
     grade.add_argument("--workers", type=int, default=4,
                        help="notebooks graded at the same time (default 4)")
     grade.add_argument("--timeout", "--cell-timeout", type=float, default=60.0,

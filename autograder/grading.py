@@ -36,6 +36,7 @@ import warnings
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -83,6 +84,9 @@ class StudentResult:
     problems: list[str] = field(default_factory=list)
     graded: bool = False  # at least one notebook went through nbgrader
     sandboxed: bool = True  # its kernels ran in the sandbox
+    name: str | None = None  # as the submission's export gives them (None: not given)
+    late: bool | None = None
+    submitted_at: datetime | None = None
 
     @property
     def status(self) -> str:
@@ -378,7 +382,8 @@ def _grade_submissions(assignment, submissions, course_root, options: GradingOpt
     prepare_course(assignment, course_root)
     _mark(timings, "prepare")
     results = {s.student_id: StudentResult(s.student_id, problems=list(s.problems),
-                                           sandboxed=options.sandbox)
+                                           sandboxed=options.sandbox, name=s.name, late=s.late,
+                                           submitted_at=s.submitted_at)
                for s in submissions}
     gradable = [s for s in submissions if s.notebooks]
     for submission in gradable:

@@ -9,21 +9,29 @@ from pathlib import Path
 
 from autograder.coursedir import Assignment
 from autograder.grading import StudentResult
-from autograder.submissions import printable
+from autograder.submissions import Skipped, printable
 
-CSV_COLUMNS = ["student_id", "score", "max_score", "status", "problems"]
+CSV_COLUMNS = ["student_id", "score", "max_score", "status", "problems", "name", "late",
+               "submitted_at"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell
 
 
 def write_grades_csv(results: list[StudentResult], path: Path) -> None:
-    """One row per student found, also for a student whose submission could not be graded."""
+    """One row per student found, also for a student whose submission could not be graded.
+
+    ``name``, ``late`` (true/false) and ``submitted_at`` (ISO 8601) are empty where the
+    submissions' export does not say.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="") as file:
         writer = csv.writer(file)
         writer.writerow(CSV_COLUMNS)
         for r in results:
+            late = "" if r.late is None else str(r.late).lower()
+            when = r.submitted_at.isoformat() if r.submitted_at else ""
             writer.writerow([_csv_text(r.student_id), f"{r.score:g}", f"{r.max_score:g}",
-                             r.status, _csv_text("; ".join(r.problems))])
+                             r.status, _csv_text("; ".join(r.problems)),
+                             _csv_text(r.name or ""), late, when])
 
 
 def _csv_text(text: str) -> str:
@@ -67,29 +75,50 @@ def _summary_page(result: StudentResult, assignment: Assignment) -> str:
     )
 
 
-def summary_table(results: list[StudentResult], notes: list[str] | None = None) -> str:
-    """A plain-text table: student, score, status and problems; then the ``notes`` on what
-    was skipped and belongs to no student (zip members with unsafe paths, hidden folders).
+def summary_table(results: list[StudentResult], notes: list[str] | None = None,
+                  skipped: list[Skipped] | None = None, layout: str | None = None) -> str:
+    """A plain-text table: student, score, status and problems (and the student's name and
+    lateness where the submissions say); then what was not graded: the ``notes`` and
+    ``skipped`` entries that belong to no student (zip members with unsafe paths, hidden
+    folders, stray files), and the ``skipped`` files of students (older attempts, files that
+    are not notebooks); first, the ``layout`` the submissions were read in, if given.
 
     Names and problems come from the submissions: control characters (a newline, a terminal
     escape in a folder name) are shown as escapes, so that they cannot fake or hide lines.
     """
     ids = [printable(r.student_id) for r in results]
+    names = [printable(r.name or "") for r in results]
     width = max([len("student")] + [len(i) for i in ids])
-    lines = [f"{'student':<{width}}  {'score':>13}  status / problems",
-             f"{'-' * width}  {'-' * 13}  {'-' * 40}"]
-    for student_id, r in zip(ids, results):
+    name_width = max(len(n) for n in names) if any(names) else 0
+    name_head = f"{'name':<{name_width}}  " if name_width else ""
+    lines = [f"read as: {layout}"] if layout else []
+    lines += [f"{'student':<{width}}  {name_head}{'score':>13}  status / problems",
+              f"{'-' * width}  {'-' * name_width + '  ' if name_width else ''}{'-' * 13}  "
+              f"{'-' * 40}"]
+    indent = f"{'':<{width}}  {'':<{name_width}}  " if name_width else f"{'':<{width}}  "
+    for student_id, name, r in zip(ids, names, results):
         score = f"{r.score:g} / {r.max_score:g}"
-        lines.append(f"{student_id:<{width}}  {score:>13}  {r.status}")
+        name_cell = f"{name:<{name_width}}  " if name_width else ""
+        late = ", late" if r.late else ""
+        lines.append(f"{student_id:<{width}}  {name_cell}{score:>13}  {r.status}{late}")
         for problem in r.problems:
-            lines.append(f"{'':<{width}}  {'':>13}    - {printable(problem)}")
+            lines.append(f"{indent}{'':>13}    - {printable(problem)}")
     graded = [r for r in results if r.graded]
+    late_count = sum(1 for r in results if r.late)
+    late_text = f", {late_count} late" if late_count else ""
     if graded:
         mean = sum(r.score for r in graded) / len(graded)
-        lines.append(f"{len(results)} students, {len(graded)} graded, mean score {mean:.1f}")
+        lines.append(f"{len(results)} students, {len(graded)} graded, mean score {mean:.1f}"
+                     f"{late_text}")
     else:
-        lines.append(f"{len(results)} students, none graded")
-    if notes:
-        lines.append(f"not graded, belonging to no student ({len(notes)}):")
-        lines += [f"  - {printable(note)}" for note in notes]
+        lines.append(f"{len(results)} students, none graded{late_text}")
+    skipped = skipped or []
+    nobodys = list(notes or []) + [s.describe() for s in skipped if s.student_id is None]
+    students = [s.describe() for s in skipped if s.student_id is not None]
+    if nobodys:
+        lines.append(f"not graded, belonging to no student ({len(nobodys)}):")
+        lines += [f"  - {printable(note)}" for note in nobodys]
+    if students:
+        lines.append(f"skipped files of students ({len(students)}):")
+        lines += [f"  - {line}" for line in students]
     return "\n".join(lines)
