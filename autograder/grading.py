@@ -59,6 +59,10 @@ from autograder.submissions import Submission
 
 GRADEBOOK_LOCK = threading.Lock()  # one writer at a time in the SQLite gradebook
 FEEDBACK_WORKERS = 2  # processes rendering the feedback pages (one per core here)
+# A student's code cannot make nbgrader itself fail (its errors stay in its cells); what does is
+# the machine (a kernel that did not start in time on an overloaded host, a busy gradebook), so
+# a failed student is graded again, from scratch, before it is reported.
+GRADING_RETRIES = 2
 
 
 @dataclass(frozen=True)
@@ -409,12 +413,16 @@ def _autograde_all(assignment, submissions, gradable, course_root, results,
 
     def grade_one(submission: Submission) -> None:
         result = results[submission.student_id]
-        try:
-            autograde_student(submission.student_id, assignment, course_root, options)
-            result.graded = True
-        except Exception as error:  # reported for this student only
-            result.problems.append(f"nbgrader could not grade this submission: "
-                                   f"{type(error).__name__}: {str(error)[:200]}")
+        failures = []
+        for _attempt in range(1 + GRADING_RETRIES):
+            try:
+                autograde_student(submission.student_id, assignment, course_root, options)
+                result.graded = True
+                return
+            except Exception as error:  # noqa: BLE001 (reported for this student only)
+                failures.append(f"{type(error).__name__}: {str(error)[:200]}")
+        result.problems.append(f"nbgrader could not grade this submission ({len(failures)} "
+                               f"attempts): {failures[-1]}")
 
     feedback = {}  # student -> its feedback page being rendered, as soon as it is graded
     with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:

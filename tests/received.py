@@ -24,13 +24,21 @@ def secret_lines(source_nb, release_nb) -> list[str]:
             if len(line.strip()) >= 6 and line.strip() not in released]
 
 
-def leaks(folder: Path, secrets: list[str]) -> dict[str, list[str]]:
+def leaks(folder: Path, secrets: list[str], submissions: Path | None = None
+          ) -> dict[str, list[str]]:
     """File (relative to ``folder``) -> the secrets it shows, for every file under ``folder``
-    that shows one."""
+    that shows one. Files are in ``folder/<student>/``; a secret that the student's own
+    submission (``submissions/<student>/``) holds is theirs to see (an answer may well contain
+    a line that a hidden test also has, such as ``X, y = logic_gate("xor")``)."""
     found = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        student = path.relative_to(folder).parts[0]
+        own = ""
+        if submissions is not None and (submissions / student).is_dir():
+            own = "\n".join(visible_text(p) for p in (submissions / student).rglob("*")
+                            if p.is_file())
         text = visible_text(path)
-        shown = [secret for secret in secrets if secret in text]
+        shown = [secret for secret in secrets if secret in text and secret not in own]
         if shown:
             found[str(path.relative_to(folder))] = shown
     return found

@@ -155,7 +155,8 @@ def grade_batch(name: str, folder: str) -> Graded:
     batch = _read_batch(assignment, run, notebook_name, students, seen,
                         {r.student_id: r.problems for r in results})
     batch.feedback_files = sum(1 for p in (root / "out" / "feedback").rglob("*") if p.is_file())
-    batch.leaks = leaks(root / "out" / "feedback", secret_lines(source, release_nb))
+    batch.leaks = leaks(root / "out" / "feedback", secret_lines(source, release_nb),
+                        root / "submissions")
     return batch
 
 
@@ -180,6 +181,9 @@ def _read_batch(assignment: Assignment, run: Path, notebook_name: str, students,
     graded, visible, visible_points, reports, points = {}, {}, {}, {}, {}
     for student in students:
         path = run / "autograded" / student / assignment.name / notebook_name
+        if not path.exists():
+            raise RuntimeError(f"{assignment.name}: {student} was not graded: "
+                               f"{problems.get(student)}")
         notebook = nbformat.read(path, as_version=4)
         graded[student], visible[student], reports[student] = {}, {}, {}
         for cell in notebook.cells:

@@ -13,6 +13,7 @@ their fairness batches.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -84,6 +85,16 @@ def test_the_scores_are_those_of_the_hidden_tests_run_in_full(graded):
     assert results["escaper"].score == 3  # an error that stops a test cell scores it 0
 
 
+def test_the_feedback_shows_the_grades_given_with_the_hidden_tests(graded):
+    """Hiding the tests changes what a student reads, not the score: each page's total is the
+    gradebook's score, computed with the hidden tests in full."""
+    *_, out, results = graded
+    for student, result in results.items():
+        page = visible_text(out / "feedback" / student / "tiny.html")
+        total = re.search(r"tiny \(Score: ([0-9.]+) / ([0-9.]+)\)", page)
+        assert total and float(total[1]) == result.score and float(total[2]) == 8, student
+
+
 def test_no_hidden_line_or_smuggled_input_reaches_a_student(graded):
     source, release_nb, out, _ = graded
     secrets = secret_lines(source, release_nb)
@@ -92,7 +103,7 @@ def test_no_hidden_line_or_smuggled_input_reaches_a_student(graded):
                 "LEAK-ESCAPED 10", "raised LEAK_0_5", "square(-2)", "square(10)",
                 "expected 100", "expected 4"]  # the smuggler's answer itself is no secret
     assert received_files(out)
-    assert leaks(out / "feedback", secrets + smuggled) == {}
+    assert leaks(out / "feedback", secrets + smuggled, out.parent / "submissions") == {}
 
 
 def test_a_student_sees_how_each_hidden_case_went(graded):
