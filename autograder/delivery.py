@@ -72,8 +72,9 @@ class Delivery:
             lines = [f"feedback for {self.target}: nothing written (no student had feedback "
                      "to send)"]
         else:
-            lines = [f"feedback for {self.target}: {len(self.files)} students, {count} files "
-                     f"in {self.destination}"]
+            students = f"{len(self.files)} student{'s' if len(self.files) != 1 else ''}"
+            lines = [f"feedback for {self.target}: {students}, {count} files in "
+                     f"{self.destination}"]
             if self.how_to:
                 lines.append(f"  {self.how_to}")
         lines += [f"  - {item.describe()}" for item in self.not_delivered]
