@@ -4,6 +4,9 @@ round trip through nbgrader's exchange)."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -104,3 +107,19 @@ def test_the_course_directory_is_checked_before_grading(tmp_path):
     with pytest.raises(SetupError, match="these were read as moodle"):
         check_course_dir(tmp_path, "moodle")
     assert check_course_dir(tmp_path, "nbgrader") == tmp_path.resolve()
+
+
+def test_grade_refuses_the_option_for_another_layout_before_grading(tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(TINY.source_dir, course / "solutions" / "tiny")
+    canvas = tmp_path / "canvas"
+    canvas.mkdir()
+    shutil.copy(TINY.source_dir / "tiny.ipynb", canvas / "lovelaceada_12345_1001_tiny.ipynb")
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", "tiny", str(canvas),
+                           "--course-dir", str(course), "--out", str(tmp_path / "out"),
+                           "--nbgrader-course", str(course)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "--nbgrader-course needs submissions in nbgrader's layout" in done.stderr
+    assert "these were read as canvas" in done.stderr
+    assert "grading tiny" not in done.stdout and not (tmp_path / "out" / "nbgrader").exists()
