@@ -6,7 +6,7 @@
                                [--layout {auto,plain,nbgrader,canvas,moodle,blackboard}]
                                [--due ISO-8601] [--memory MB] [--max-file-size MB]
                                [--cpu-time SECONDS] [--max-output CHARS] [--max-processes N]
-                               [--no-sandbox]
+                               [--no-sandbox] [--nbgrader-course DIR]
     python -m autograder export GRADES_CSV LMS_GRADEBOOK --out FILE [--column NAME]
                                 [--assignment NAME] [--header ROLE=COLUMN ...]
     python -m autograder demo [--assignment NAME] [--out DIR]
@@ -60,8 +60,10 @@ def _course_dir(args) -> Path:
 
 
 def cmd_grade(args) -> int:
+    from autograder.feedback_zip import write_feedback_zip
     from autograder.grading import GradingOptions, grade_submissions
     from autograder.layouts import parse_due, read_submissions
+    from autograder.nbgrader_feedback import check_course_dir, write_course_feedback
     from autograder.report import summary_table, write_feedback, write_grades_csv
     from autograder.sandbox import SandboxPolicy, require_bwrap
     from autograder.submissions import unpack
@@ -84,6 +86,8 @@ def cmd_grade(args) -> int:
     if not submissions:
         raise SetupError(f"no submissions in {found.root} read as the {found.layout} layout "
                          f"({how}); the layouts are described in `grade --help`")
+    course = (check_course_dir(Path(args.nbgrader_course), found.layout)
+              if args.nbgrader_course else None)
     print(f"read {len(submissions)} submissions from {found.root} in the {found.layout} "
           f"layout ({how})" + (f", late after {due.isoformat()}" if due else ""))
     if args.memory <= 0 or args.max_file_size <= 0:
@@ -118,7 +122,12 @@ def cmd_grade(args) -> int:
                                     on_done=lambda _student: bar.update(1))
     write_grades_csv(results, out / "grades.csv")
     write_feedback(results, assignment, out / "nbgrader", out)
+    deliveries = [write_feedback_zip(found.layout, submissions, results, assignment, out)]
+    if course is not None:
+        deliveries.append(write_course_feedback(submissions, results, assignment, out, course))
     print(summary_table(results, notes, found.skipped, found.layout))
+    for delivery in deliveries:
+        print("\n".join(delivery.describe()))
     print(f"graded in {time.perf_counter() - started:.1f} s; grades: {out / 'grades.csv'}; "
           f"feedback: {out / 'feedback'}/<student>/")
     return 0
@@ -242,6 +251,10 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--no-sandbox", action="store_true",
                        help="run students' code without bubblewrap (results are marked "
                             "unsandboxed)")
+    grade.add_argument("--nbgrader-course", metavar="DIR",
+                       help="the nbgrader course directory the submissions were collected "
+                            "into: write the feedback to DIR/feedback/<student>/<assignment>/ "
+                            "for `nbgrader release_feedback` (nbgrader layout only)")
     grade.set_defaults(run=cmd_grade)
 
     from autograder.export import add_export_command  # grades.csv into the LMS's gradebook
