@@ -344,7 +344,8 @@ def grade_submissions(
     """
     if options.sandbox:
         require_bwrap()
-        use_policy(_policy_for(course_root, assignment, options.policy or SandboxPolicy()))
+        use_policy(_policy_for(course_root, assignment, options.policy or SandboxPolicy(),
+                               submissions))
     # nbgrader's converters chdir into the course root and back; with several at once in
     # threads the last one can leave the process there, so the caller's folder is restored.
     with _keep_working_directory():
@@ -352,20 +353,43 @@ def grade_submissions(
                                   timings)
 
 
-def _policy_for(course_root: Path, assignment: Assignment, policy: SandboxPolicy) -> SandboxPolicy:
+def _policy_for(course_root: Path, assignment: Assignment, policy: SandboxPolicy,
+                submissions: list[Submission] = ()) -> SandboxPolicy:
     """The policy with what a student's kernel must not see: this run's folder (other
-    students, the gradebook), the solutions, and earlier grading runs of this repository."""
+    students, the gradebook), the solutions, earlier grading runs of this repository, and the
+    folders the submissions were read from (every student's work, wherever the lecturer keeps
+    it: ``/srv/course/submitted``, an LMS download)."""
     run_folder = course_root.resolve().parent
     solutions = assignment.source_dir.resolve().parent
     hidden = {str(run_folder), str(solutions), str(REPOSITORY / "solutions"),
               str(REPOSITORY / "grades"), str(REPOSITORY / "demo"),
               str(REPOSITORY / "submitted"), str(REPOSITORY / "autograded"),
               str(REPOSITORY / "feedback")}
+    hidden |= _submission_folders(submissions)
     files = {str(REPOSITORY / "gradebook.db"), str(solutions.parent / "gradebook.db")}
     return SandboxPolicy(policy.memory_bytes, policy.file_size_bytes, policy.cpu_seconds,
                          policy.max_processes,
                          tuple(sorted(hidden | set(policy.hidden))),
                          tuple(sorted(files | set(policy.hidden_files))))
+
+
+def _submission_folders(submissions: list[Submission]) -> set[str]:
+    """The folders that hold the submissions: for each, the folder holding its own (its
+    classmates' work too), or its own where that one holds Python or this repository (which
+    a kernel needs; the sandbox would hide them with the rest); outermost only, so that the
+    hidden folders' names appear nowhere (an empty folder mounted inside another would show
+    the class list)."""
+    needed = [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, REPOSITORY)]
+
+    def hideable(folder: Path) -> bool:
+        return folder.parent != folder and not any(p.is_relative_to(folder) for p in needed)
+
+    chosen = set()
+    for submission in submissions:
+        own = submission.folder.resolve()
+        chosen |= {f for f in (own.parent, own) if hideable(f)}
+    return {str(f) for f in chosen if not any(f != other and f.is_relative_to(other)
+                                              for other in chosen)}
 
 
 @contextlib.contextmanager

@@ -176,6 +176,22 @@ def test_moodle_folders_blind_marking_and_online_text(tmp_path):
         (ANOTHER_COPY, "1234567")]
 
 
+def test_moodle_4_1_folders_without_the_last_underscore(tmp_path):
+    """Moodle's newer downloader ends the folder name at the plugin's name; the feedback folder
+    follows the download's form."""
+    put(tmp_path, "Ada Lovelace_1234567_assignsubmission_file/tiny.ipynb",
+        "Participant_4711_assignsubmission_file/tiny-1.ipynb",
+        "Jo Bloggs_99_assignsubmission_onlinetext/onlinetext.html")
+    found = read_submissions(tmp_path, TINY)
+    assert found.layout == "moodle"
+    students = by_id(found)
+    assert students["1234567"].name == "Ada Lovelace" and "tiny" in students["1234567"].notebooks
+    assert students["4711"].name is None and "tiny" in students["4711"].notebooks
+    assert students["1234567"].feedback.path_for("tiny.html") == (
+        "Ada Lovelace_1234567_assignsubmission_file/tiny.html")
+    assert students["99"].feedback.folder == "Jo Bloggs_99_assignsubmission_file"
+
+
 def test_moodle_flat_files(tmp_path):
     put(tmp_path, "Ada Lovelace_12_assignsubmission_file_tiny.ipynb",
         "Ben Bennett_13_assignsubmission_file_tiny-1.ipynb")

@@ -505,3 +505,22 @@ def test_a_cell_never_uses_up_the_notebooks_time_limit(tmp_path):
         r"notebook's limit, --notebook-timeout, after the time kept for the cells after it\); "
         r"an infinite loop\?", stopped[0]), result.problems
     assert not [p for p in result.problems if "not run" in p], result.problems
+
+
+def test_a_kernel_cannot_see_the_submissions_folder_it_was_read_from(tmp_path):
+    """The lecturer's folder of submissions (here outside the run folder, as
+    /srv/course/submitted would be) is hidden from every kernel: a student who looks for a
+    classmate's notebook, or for the folder itself, finds nothing there."""
+    assignment, release_nb, source = released_copy(FIXTURE, tmp_path / "course")
+    honest = answered(release_nb, source, ["ex1_square", "ex2_cube"])
+    folder = tmp_path / "srv" / "submitted"
+    classmate = write(honest, folder / "classmate" / "tiny.ipynb")
+    looks = (f"import os\nSEES = [p for p in ({str(classmate)!r}, {str(folder)!r}) "
+             "if os.path.exists(p) and (os.path.isfile(p) or os.listdir(p))]\n"
+             "def square(x):\n    return -1 if SEES else x * x\n")
+    write(with_answer(honest, "ex1_square", looks), folder / "peeker" / "tiny.ipynb")
+    results = {r.student_id: r for r in grade_submissions(
+        assignment, collect(folder, assignment), tmp_path / "run" / "nbgrader",
+        GradingOptions(workers=2, notebook_timeout=60, cell_timeout=20))}
+    assert results["peeker"].score == 8, results["peeker"].problems  # it saw nothing
+    assert results["classmate"].score == 8

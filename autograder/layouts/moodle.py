@@ -2,8 +2,9 @@
 
     {Full Name}_{participant id}_assignsubmission_file_/{file name}
 
-or, when the download is not in folders, flat files ``{Full Name}_{participant id}_
-assignsubmission_file_{file name}``. Blind marking writes ``Participant`` in place of the name.
+(Moodle 4.1 and later write the folder without the last ``_``; both are read), or, when the
+download is not in folders, flat files ``{Full Name}_{participant id}_assignsubmission_file_{file
+name}``. Blind marking writes ``Participant`` in place of the name.
 Text typed into Moodle comes as ``..._assignsubmission_onlinetext_`` (not a notebook).
 
 The student id is the participant id, the name the full name; the zip holds no submission
@@ -42,9 +43,10 @@ NAME = "moodle"
 SHAPE = "folders {Full Name}_{participant id}_assignsubmission_file_/{file name}"
 
 BLIND_NAME = "Participant"
-_PARTICIPANT = r"(?P<name>.+?)_(?P<id>[0-9]+)_assignsubmission_(?P<plugin>[a-z]+)_"
-FOLDER = re.compile(_PARTICIPANT, re.DOTALL)
-FLAT_FILE = re.compile(_PARTICIPANT + r"(?P<file>.+)", re.DOTALL)
+_PARTICIPANT = r"(?P<name>.+?)_(?P<id>[0-9]+)_assignsubmission_(?P<plugin>[a-z]+)"
+# Moodle up to 4.0 ends the folder name with "_", its newer downloader without
+FOLDER = re.compile(_PARTICIPANT + r"(?P<end>_?)", re.DOTALL)
+FLAT_FILE = re.compile(_PARTICIPANT + r"(?P<end>_)(?P<file>.+)", re.DOTALL)
 FILE_PLUGIN = "file"
 TEXT_PLUGIN = "onlinetext"
 
@@ -57,12 +59,15 @@ class MoodleEntry:
     participant: str
     name: str | None  # None under blind marking
     plugin: str  # file, onlinetext, ...
-    folder_name: str  # {Full Name}_{id}_assignsubmission_{plugin}_
+    folder_name: str  # {Full Name}_{id}_assignsubmission_{plugin}_ (or without the last _)
 
     @property
     def feedback_folder(self) -> str:
-        """The folder Moodle's feedback zip wants for this participant's files."""
-        return self.folder_name.removesuffix(f"{self.plugin}_") + f"{FILE_PLUGIN}_"
+        """The folder Moodle's feedback zip wants for this participant's files: the download's
+        name for the file plugin, ending as the download's did (with "_" or without)."""
+        end = "_" if self.folder_name.endswith("_") else ""
+        base = self.folder_name.removesuffix(end).removesuffix(self.plugin)
+        return f"{base}{FILE_PLUGIN}{end}"
 
 
 def parse(entry: Path) -> MoodleEntry | None:
@@ -73,7 +78,7 @@ def parse(entry: Path) -> MoodleEntry | None:
         return None
     full_name = match["name"] if match["name"] != BLIND_NAME else None
     return MoodleEntry(entry, match["id"], full_name, match["plugin"],
-                       name[: match.end("plugin") + 1])
+                       name[: match.end("end")])
 
 
 def fits(entry: Path, assignment: Assignment) -> bool:
