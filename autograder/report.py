@@ -8,12 +8,10 @@ import shutil
 from pathlib import Path
 
 from autograder.coursedir import Assignment
+from autograder.grades_columns import COLUMNS
 from autograder.grading import StudentResult
-from autograder.submissions import Skipped, printable
-
-CSV_COLUMNS = ["student_id", "score", "max_score", "status", "problems", "name", "late",
-               "submitted_at"]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell
+from autograder.safe_text import csv_text, printable
+from autograder.submissions import Skipped
 
 
 def write_grades_csv(results: list[StudentResult], path: Path) -> None:
@@ -25,21 +23,13 @@ def write_grades_csv(results: list[StudentResult], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="") as file:
         writer = csv.writer(file)
-        writer.writerow(CSV_COLUMNS)
+        writer.writerow(COLUMNS)
         for r in results:
             late = "" if r.late is None else str(r.late).lower()
             when = r.submitted_at.isoformat() if r.submitted_at else ""
-            writer.writerow([_csv_text(r.student_id), f"{r.score:g}", f"{r.max_score:g}",
-                             r.status, _csv_text("; ".join(r.problems)),
-                             _csv_text(r.name or ""), late, when])
-
-
-def _csv_text(text: str) -> str:
-    """Text from a submission, safe in a spreadsheet and a terminal: a folder named
-    ``=HYPERLINK(...)`` is shown as text (with a leading ') instead of being run as a formula,
-    and control characters (terminal escapes) as escapes."""
-    safe = printable(text)
-    return f"'{safe}" if text.startswith(FORMULA_START) else safe
+            writer.writerow([csv_text(r.student_id), f"{r.score:g}", f"{r.max_score:g}",
+                             r.status, csv_text("; ".join(r.problems)),
+                             csv_text(r.name or ""), late, when])
 
 
 def write_feedback(results: list[StudentResult], assignment: Assignment, course_root: Path,

@@ -28,6 +28,7 @@ from pathlib import Path, PurePosixPath
 import nbformat
 
 from autograder.coursedir import Assignment, SetupError
+from autograder.safe_text import printable
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]*$")
 
@@ -197,12 +198,6 @@ def _extract(archive: zipfile.ZipFile, member: zipfile.ZipInfo, into: Path) -> s
     except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError) as error:
         return f"it could not be extracted ({type(error).__name__}: {str(error)[:120]})"
     return None
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters (newlines, terminal escapes) shown as escapes."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
-                   for c in text)
 
 
 def collect(folder: Path, assignment: Assignment,

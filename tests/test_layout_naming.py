@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 
 from autograder.coursedir import Assignment, SetupError
+from autograder.grades_columns import COLUMNS
 from autograder.grading import StudentResult
 from autograder.layouts import AmbiguousLayout, detect_layout, parse_due, read_submissions
 from autograder.layouts.blackboard import submitted_at
 from autograder.layouts.names import assignment_notebook, copy_number
 from autograder.layouts.times import nbgrader_time
-from autograder.report import CSV_COLUMNS, write_grades_csv
+from autograder.report import write_grades_csv
 from autograder.submissions import (
     ANOTHER_COPY,
     HIDDEN_FOLDER,
@@ -387,7 +388,7 @@ def test_grades_csv_keeps_its_first_columns_and_adds_name_late_time(tmp_path):
                              submitted_at=datetime(2026, 11, 30, 14, 3, 5, tzinfo=timezone.utc)),
                StudentResult("bob", 0, 8)]
     write_grades_csv(results, tmp_path / "grades.csv")
-    assert CSV_COLUMNS[:5] == ["student_id", "score", "max_score", "status", "problems"]
+    assert COLUMNS[:5] == ("student_id", "score", "max_score", "status", "problems")
     assert (tmp_path / "grades.csv").read_text().splitlines() == [
         "student_id,score,max_score,status,problems,name,late,submitted_at",
         "12345,8,8,graded,,'=lovelaceada,true,2026-11-30T14:03:05+00:00",

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from autograder.coursedir import Assignment, SetupError
 from autograder.layouts import blackboard, canvas, moodle, nbgrader_submitted, plain
-from autograder.submissions import IGNORED_FOLDERS, printable
+from autograder.safe_text import printable
+from autograder.submissions import IGNORED_FOLDERS
 
 LMS_LAYOUTS = (canvas, moodle, blackboard)
 SPECIFIC_LAYOUTS = (nbgrader_submitted, *LMS_LAYOUTS)

@@ -16,13 +16,13 @@ from pathlib import Path
 from autograder.coursedir import Assignment
 from autograder.layouts.found import stray, visible_entries
 from autograder.layouts.times import nbgrader_time
+from autograder.safe_text import printable
 from autograder.submissions import (
     FeedbackTarget,
     Skipped,
     Submission,
     check_notebooks,
     linked_folder_problem,
-    printable,
     valid_student_id,
 )
 
