@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -13,7 +14,24 @@ def visible_text(path: Path) -> str:
     """What a reader of the file sees: an HTML page without its tags (code is highlighted
     token by token, so its lines are whole again only without the tags)."""
     text = path.read_text(encoding="utf-8", errors="replace")
-    return html.unescape(re.sub(r"<[^>]+>", "", text)) if path.suffix == ".html" else text
+    if path.suffix == ".html":
+        return html.unescape(re.sub(r"<[^>]+>", "", text))
+    if path.suffix == ".ipynb":  # as JupyterLab shows it: the JSON's strings, unescaped
+        try:
+            return "\n".join(_strings(json.loads(text)))
+        except ValueError:
+            return text
+    return text
+
+
+def _strings(value) -> list[str]:
+    """Every string in a JSON value (a notebook's sources and outputs, joined per cell)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return ["".join(value)]
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return [text for item in items for text in _strings(item)]
 
 
 def secret_lines(source_nb, release_nb) -> list[str]:
