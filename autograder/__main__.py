@@ -225,11 +225,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "marked late (Canvas's _LATE marker is used as it is)")
     grade.add_argument("--workers", type=int, default=4,
                        help="notebooks graded at the same time (default 4)")
-    grade.add_argument("--timeout", "--cell-timeout", type=float, default=60.0,
+    grade.add_argument("--timeout", "--cell-timeout", type=float, default=60.0, metavar="SECONDS",
                        help="time limit PER CELL, in seconds, as nbgrader's own timeout "
                             "(default 60); a cell past it is stopped and scores 0, the cells "
                             "after it still run")
-    grade.add_argument("--notebook-timeout", type=float, default=300.0,
+    grade.add_argument("--notebook-timeout", type=float, default=300.0, metavar="SECONDS",
                        help="time limit PER NOTEBOOK, in seconds (default 300). No cell can "
                             "use it up: each cell not yet run keeps a share (half of it "
                             "divided by the number of code cells, at most --timeout), so an "

@@ -40,7 +40,8 @@ from autograder.submissions import (
 )
 
 NAME = "moodle"
-SHAPE = "folders {Full Name}_{participant id}_assignsubmission_file_/{file name}"
+SHAPE = ("folders {Full Name}_{participant id}_assignsubmission_file_/{file name} (Moodle "
+         "4.1+: without the last _)")
 
 BLIND_NAME = "Participant"
 _PARTICIPANT = r"(?P<name>.+?)_(?P<id>[0-9]+)_assignsubmission_(?P<plugin>[a-z]+)"
