@@ -6,13 +6,15 @@
                                [--layout {auto,plain,nbgrader,canvas,moodle,blackboard}]
                                [--due ISO-8601] [--memory MB] [--max-file-size MB]
                                [--cpu-time SECONDS] [--max-output CHARS] [--max-processes N]
-                               [--no-sandbox] [--nbgrader-course DIR]
+                               [--no-sandbox] [--nbgrader-course DIR] [--resume]
+                               [--scheduler ADDRESS] [--tls-ca-file F --tls-cert F --tls-key F]
     python -m autograder export GRADES_CSV LMS_GRADEBOOK --out FILE [--column NAME]
                                 [--assignment NAME] [--header ROLE=COLUMN ...]
     python -m autograder demo [--assignment NAME] [--out DIR]
 
 Exit codes: 0 when the work was done (a batch with broken submissions is still graded: each is
-reported in the summary), 2 on a usage or setup error (an unknown assignment, a missing folder).
+reported in the summary), 2 on a usage or setup error (an unknown assignment, a missing folder),
+3 when grading stopped before the end (Ctrl-C, a cluster that went away: ``--resume`` goes on).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from tqdm import tqdm
 from autograder.coursedir import REPOSITORY, SetupError, assignments, find_assignment
 
 USAGE_ERROR = 2
+STOPPED = 3  # grading stopped part-way; what was graded is kept for --resume
 
 
 def _quiet_nbgrader() -> None:
@@ -61,7 +64,7 @@ def _course_dir(args) -> Path:
 
 def cmd_grade(args) -> int:
     from autograder.feedback_zip import write_feedback_zip
-    from autograder.grading import GradingOptions, grade_submissions
+    from autograder.grading import GradingOptions, GradingStopped, grade_submissions
     from autograder.layouts import parse_due, read_submissions
     from autograder.nbgrader_feedback import check_course_dir, write_course_feedback
     from autograder.report import summary_table, write_feedback, write_grades_csv
@@ -93,9 +96,16 @@ def cmd_grade(args) -> int:
     if args.memory <= 0 or args.max_file_size <= 0:
         raise SetupError("--memory and --max-file-size must be positive numbers of MB")
     sandbox = not args.no_sandbox
-    if sandbox:
+    cluster = None
+    if args.scheduler:
+        from autograder.cluster import ClusterSpec  # Dask is imported only when it is used
+
+        cluster = ClusterSpec(args.scheduler, args.tls_ca_file, args.tls_cert, args.tls_key)
+    if cluster is None and any((args.tls_ca_file, args.tls_cert, args.tls_key)):
+        raise SetupError("the TLS options are for --scheduler: give the scheduler's address")
+    if sandbox and cluster is None:
         require_bwrap()
-    else:
+    elif not sandbox:
         print("warning: grading WITHOUT the sandbox: students' code runs with your rights; "
               "the results are marked unsandboxed")
     if args.max_processes < 8:
@@ -109,8 +119,10 @@ def cmd_grade(args) -> int:
                            file_size_bytes=int(args.max_file_size * 1024**2),
                            cpu_seconds=int(max(cpu_time, 1)),
                            max_processes=args.max_processes)
-    print(f"grading {assignment.name}: {len(submissions)} students, {args.workers} at a time, "
-          f"time limit {args.timeout:g} s per cell and {args.notebook_timeout:g} s per notebook, "
+    where = (f"on {cluster.describe()}" if cluster else f"{args.workers} at a time")
+    print(f"grading {assignment.name}: {len(submissions)} students {where}, "
+          + ("resuming the interrupted run, " if args.resume else "")
+          + f"time limit {args.timeout:g} s per cell and {args.notebook_timeout:g} s per notebook, "
           + (f"sandboxed (memory {args.memory:g} MB, files {args.max_file_size:g} MB)"
              if sandbox else "NOT sandboxed"))
     started = time.perf_counter()
@@ -118,8 +130,14 @@ def cmd_grade(args) -> int:
         options = GradingOptions(workers=args.workers, cell_timeout=args.timeout,
                                  notebook_timeout=args.notebook_timeout, sandbox=sandbox,
                                  policy=policy, max_output=args.max_output)
-        results = grade_submissions(assignment, submissions, out / "nbgrader", options,
-                                    on_done=lambda _student: bar.update(1))
+        try:
+            results = grade_submissions(assignment, submissions, out / "nbgrader", options,
+                                        on_done=lambda _student: bar.update(1),
+                                        cluster=cluster, resume=args.resume)
+        except GradingStopped as stopped:
+            bar.close()
+            print(f"grading stopped: {stopped}", file=sys.stderr)
+            return STOPPED
     write_grades_csv(results, out / "grades.csv")
     write_feedback(results, assignment, out / "nbgrader", out)
     deliveries = [write_feedback_zip(found.layout, submissions, results, assignment, out)]
@@ -251,6 +269,19 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--no-sandbox", action="store_true",
                        help="run students' code without bubblewrap (results are marked "
                             "unsandboxed)")
+    grade.add_argument("--resume", action="store_true",
+                       help="continue the run in --out that was interrupted (Ctrl-C, a cluster "
+                            "that went away): the students it graded are kept, the others are "
+                            "graded")
+    grade.add_argument("--scheduler", metavar="ADDRESS",
+                       help="grade on a Dask cluster: the scheduler's address (tcp://HOST:8786, "
+                            "tls://HOST:8786), or local:N for N worker processes on this "
+                            "machine; see the README's 'Grading on a cluster'")
+    grade.add_argument("--tls-ca-file", metavar="FILE",
+                       help="with --scheduler tls://...: the CA certificate the cluster's "
+                            "certificates are signed by")
+    grade.add_argument("--tls-cert", metavar="FILE", help="this client's certificate (PEM)")
+    grade.add_argument("--tls-key", metavar="FILE", help="this client's private key (PEM)")
     grade.add_argument("--nbgrader-course", metavar="DIR",
                        help="the nbgrader course directory the submissions were collected "
                             "into: write the feedback to DIR/feedback/<student>/<assignment>/ "

@@ -25,8 +25,9 @@ import copy
 import math
 import os
 import signal
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
@@ -34,8 +35,31 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool, Float, Integer
 
 from autograder.checks import MODE_VARIABLE
-from autograder.sandbox import SandboxedKernelManager
+from autograder.sandbox import SandboxedKernelManager, SandboxPolicy
 
+# The key of a conversion's resources under which the grader passes what its steps need, a
+# GradingContext (see autograder.unit).
+RESOURCES_KEY = "autograder"
+
+
+@dataclass(frozen=True)
+class GradingContext:
+    """What the grader hands every step of one conversion, in its resources: the judge pools
+    (notebook name -> :class:`autograder.judge.JudgePool`), the sandbox policy (None: the
+    default) and the lock that serializes writes to the grader's gradebook. nbconvert copies
+    the resources; this is shared, not copied (kernels and locks cannot be)."""
+
+    judges: dict = field(default_factory=dict)
+    policy: SandboxPolicy | None = None
+    gradebook_lock: threading.Lock = field(default_factory=threading.Lock)  # one writer at a time
+
+    def __deepcopy__(self, memo) -> GradingContext:
+        return self
+
+
+def grading_context(resources: dict | None) -> GradingContext:
+    """The GradingContext of a conversion (an empty one if it has none)."""
+    return (resources or {}).get(RESOURCES_KEY) or GradingContext()
 CUT_MARK = "cut by the grader"  # in every cut output, for the reader
 TIMEOUT_MESSAGE = (
     "this cell was stopped by the time limit (an infinite loop, or code far too slow)"
@@ -237,11 +261,23 @@ def _size_of(output: dict) -> int:
 
 
 class SandboxedExecute(LimitedExecute):
-    """:class:`LimitedExecute` whose kernels start inside the sandbox (autograder.sandbox)."""
+    """:class:`LimitedExecute` whose kernels start inside the sandbox (autograder.sandbox),
+    with the policy that the conversion's resources carry (``resources["autograder"]["policy"]``;
+    without one, the default :class:`~autograder.sandbox.SandboxPolicy`)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
         super().__init__(*args, **kwargs)
+        self._policy = SandboxPolicy()
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._policy = grading_context(resources).policy or SandboxPolicy()
+        return super().preprocess(nb, resources, km)
+
+    def create_kernel_manager(self):
+        manager = super().create_kernel_manager()
+        manager.policy = self._policy
+        return manager
 
 
 class TruncateOutput(NbGraderPreprocessor):

@@ -1,21 +1,25 @@
-"""Grading a batch of submissions with nbgrader, several notebooks at once.
+"""Grading a batch of submissions with nbgrader: the coordinator.
 
 The steps, for one assignment and a folder of submissions (see ``python -m autograder grade``):
 
 1. ``prepare_course``: a fresh nbgrader course directory for this run, ``OUT/nbgrader/``, with
    the assignment's source copied in and ``generate_assignment`` run, so that its gradebook
-   (SQLite) knows the assignment, its cells, their points and checksums.
-2. ``copy_in``: every student's gradable notebooks into ``submitted/<student>/<assignment>/``.
-3. ``autograde``: nbgrader's own Autograde converter, one per student, run in a pool of worker
-   threads, so that several students' kernels execute at once inside this one process (the
-   kernels are separate processes; most of a notebook's wall time is spent waiting on them).
-   nbgrader overwrites the test cells with the source version (so an edited or deleted test
-   gives no credit), executes with time limits (:mod:`autograder.execute`), and saves the
-   scores. Gradebook writes are serialized by one lock; everything else runs in parallel.
-4. ``feedback``: nbgrader's GenerateFeedback, an HTML page per notebook, rendered by two
-   helper processes as soon as each student is graded (pure-Python work that would otherwise
-   queue behind the grading threads for the interpreter lock).
-5. the scores are read back from the gradebook, and each student's problems (time limits,
+   (SQLite) knows the assignment, its cells, their points and checksums; packed into a
+   :class:`~autograder.unit.CourseTemplate` for whoever grades.
+2. ``copy_in``: every student's gradable notebooks into ``submitted/<student>/<assignment>/``,
+   their nbgrader metadata restored; each student becomes a :class:`~autograder.unit.StudentJob`.
+3. grading: each job is graded by a :class:`~autograder.unit.Grader`, as a unit of work that
+   returns the graded notebooks as data. By default in this process, ``options.workers``
+   students at a time in threads (the kernels are separate processes; most of a notebook's
+   wall time is spent waiting on them); with a cluster, on Dask workers
+   (:mod:`autograder.cluster`), where no student code ever runs on this machine.
+4. recording, in this process alone, as each student's grade arrives: the graded notebooks are
+   saved into the run's gradebook by nbgrader's SaveAutoGrades (:func:`autograder.unit.
+   record_grades`), and the student is written to the run's journal (``graded.jsonl``), from
+   which ``grade --resume`` continues an interrupted run.
+5. ``feedback``: nbgrader's GenerateFeedback, an HTML page per notebook, rendered by two
+   helper processes as soon as each student is recorded.
+6. the scores are read back from the gradebook, and each student's problems (time limits,
    syntax errors, ``sys.exit()``, a dead kernel, missing or broken notebooks) are listed.
 
 One student's failure never stops or changes another's grade: each student is graded by its own
@@ -25,15 +29,16 @@ converter, its exceptions are caught and reported for that student.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import logging
 import multiprocessing as mp
 import os
 import shutil
 import sys
-import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,40 +47,34 @@ from pathlib import Path
 import nbformat
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
-from nbgrader.converters.base import BaseConverter
+from nbgrader.converters import GenerateAssignment, GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import Execute, GetGrades, SaveAutoGrades
+from nbgrader.preprocessors import GetGrades
 from sqlalchemy.exc import SAWarning
 
-from autograder.coursedir import REPOSITORY, Assignment, nbgrader_config
-from autograder.execute import LimitedExecute, SandboxedExecute, TruncateOutput
+from autograder.coursedir import REPOSITORY, Assignment, SetupError, nbgrader_config
 from autograder.gradebook_file import create_gradebook
-from autograder.judge import JudgeAnswers, JudgePool, use_judges
 from autograder.restore import restore_metadata
-from autograder.sandbox import SandboxPolicy, require_bwrap, use_policy
+from autograder.sandbox import SandboxPolicy, require_bwrap, require_working_sandbox
 from autograder.student_view import StudentView
 from autograder.submissions import Submission
+from autograder.unit import (
+    GRADING_RETRIES,
+    CourseTemplate,
+    Grader,
+    GradingOptions,
+    StudentGrade,
+    StudentJob,
+    record_grades,
+)
+from autograder.unit import use_this_environment as _use_this_environment
 
-GRADEBOOK_LOCK = threading.Lock()  # one writer at a time in the SQLite gradebook
+__all__ = ["GRADING_RETRIES", "GradingOptions", "GradingStopped", "StudentResult",
+           "grade_submissions", "use_this_environment"]
+
 FEEDBACK_WORKERS = 2  # processes rendering the feedback pages (one per core here)
-# A student's code cannot make nbgrader itself fail (its errors stay in its cells); what does is
-# the machine (a kernel that did not start in time on an overloaded host, a busy gradebook), so
-# a failed student is graded again, from scratch, before it is reported.
-GRADING_RETRIES = 2
-
-
-@dataclass(frozen=True)
-class GradingOptions:
-    """How a batch is graded, carried through the whole pipeline (``grade``'s options)."""
-
-    workers: int = 4  # notebooks graded at the same time
-    cell_timeout: float = 60.0  # seconds per cell: nbgrader's Execute.timeout, `--timeout`
-    notebook_timeout: float = 300.0  # seconds per notebook, `--notebook-timeout`
-    sandbox: bool = True  # run each kernel in bubblewrap (autograder.sandbox)
-    policy: SandboxPolicy | None = None  # the sandbox's limits (default SandboxPolicy())
-    max_output: int = 20_000  # characters kept of each cell's output
-    feedback: bool = True  # render nbgrader's HTML feedback pages
+JOURNAL = "graded.jsonl"  # in the run's course directory: who is graded, for --resume
+TEMPLATE = "template.tar.gz"  # the prepared course, as the graders received it
 
 
 @dataclass
@@ -100,65 +99,22 @@ class StudentResult:
         return status if self.sandboxed else f"{status} (unsandboxed)"
 
 
+class GradingStopped(Exception):
+    """The batch stopped before every student was graded (the coordinator was interrupted, or
+    the cluster went away); what was graded is kept in the run's folder, and
+    ``grade ... --resume`` grades the others."""
+
+    def __init__(self, why: str, graded: int, total: int) -> None:
+        super().__init__(f"{why}; {graded} of {total} students are graded and kept: run the "
+                         "same command with --resume to grade the others")
+        self.why, self.graded, self.total = why, graded, total
+
+
 def use_this_environment() -> None:
-    """Kernels and nbgrader's helper programs (alembic) come from this Python environment."""
-    # nbgrader's gradebook code triggers a harmless SQLAlchemy warning on every submission.
+    """Kernels and nbgrader's helper programs come from this Python environment; nbgrader's
+    harmless SQLAlchemy warning on every submission is not shown."""
     warnings.filterwarnings("ignore", category=SAWarning)
-    bin_dir = str(Path(sys.executable).parent)
-    if not os.environ.get("PATH", "").startswith(bin_dir + os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
-    # nbgrader's converter sets this for every notebook and removes it afterwards, which is not
-    # safe with threads; it is set once here for the whole run instead.
-    os.environ["NBGRADER_EXECUTION"] = "autograde"
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices, many kernels at once
-
-
-# ---------------------------------------------------------------------------------------------
-# nbgrader, made safe for threads
-# ---------------------------------------------------------------------------------------------
-class LockedSaveAutoGrades(SaveAutoGrades):
-    """nbgrader's SaveAutoGrades, one thread at a time."""
-
-    def preprocess(self, nb, resources):
-        with GRADEBOOK_LOCK:
-            return super().preprocess(nb, resources)
-
-
-class ThreadSafeAutograde(Autograde):
-    """nbgrader's Autograde for one student, safe to run beside others in threads."""
-
-    def init_assignment(self, assignment_id: str, student_id: str) -> None:
-        with GRADEBOOK_LOCK:  # creates the student and the submission in the gradebook
-            super().init_assignment(assignment_id, student_id)
-
-    def convert_single_notebook(self, notebook_filename: str) -> None:
-        # Autograde's own version wraps the second pass in utils.setenv(), which changes
-        # os.environ for the whole process; use_this_environment() sets it once instead.
-        self._sanitizing = True
-        self._init_preprocessors()
-        BaseConverter.convert_single_notebook(self, notebook_filename)
-        built = os.path.join(self.writer.build_directory, os.path.basename(notebook_filename))
-        self._sanitizing = False
-        self._init_preprocessors()
-        try:
-            BaseConverter.convert_single_notebook(self, built)
-        finally:
-            self._sanitizing = True
-
-
-def _thread_safe(preprocessors: list, sandbox: bool) -> list:
-    """nbgrader's autograde steps, with our Execute (sandboxed or not), an output size limit,
-    and the locked SaveAutoGrades."""
-    execute = SandboxedExecute if sandbox else LimitedExecute
-    steps = []
-    for step in preprocessors:
-        if step is Execute:
-            steps += [execute, JudgeAnswers, TruncateOutput]
-        elif step is SaveAutoGrades:
-            steps.append(LockedSaveAutoGrades)
-        else:
-            steps.append(step)
-    return steps
+    _use_this_environment()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -197,81 +153,92 @@ def copy_in(submission: Submission, assignment: Assignment, course_root: Path) -
     return problems
 
 
-def autograde_student(student_id: str, assignment: Assignment, course_root: Path,
-                      options: GradingOptions) -> None:
-    """Run nbgrader's Autograde for one student (raises if nbgrader could not grade it)."""
-    config = nbgrader_config(course_root)
-    config.CourseDirectory.assignment_id = assignment.name
-    config.CourseDirectory.student_id = student_id
-    config.Autograde.force = True
-    config.Autograde.create_student = True
-    config.Execute.timeout = int(max(1, options.cell_timeout))
-    config.LimitedExecute.timeout = int(max(1, options.cell_timeout))
-    config.LimitedExecute.notebook_timeout = float(options.notebook_timeout)
-    config.TruncateOutput.max_chars = int(options.max_output)
-    converter = ThreadSafeAutograde(coursedir=CourseDirectory(config=config), config=config)
-    converter.autograde_preprocessors = _thread_safe(converter.autograde_preprocessors,
-                                                     options.sandbox)
-    converter.start()
+def job_for(submission: Submission, assignment: Assignment, course_root: Path) -> StudentJob:
+    """The unit of work of one student: the notebooks that :func:`copy_in` wrote."""
+    folder = course_root / "submitted" / submission.student_id / assignment.name
+    return StudentJob(submission.student_id,
+                      {name: (folder / f"{name}.ipynb").read_bytes()
+                       for name in submission.notebooks})
 
 
-_FEEDBACK_CONVERTERS: dict[tuple[str, str], GenerateFeedback] = {}
+def source_digest(assignment: Assignment) -> str:
+    """A digest of the assignment's source files (a resumed run must grade the same one)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in assignment.source_dir.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(assignment.source_dir)).encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
-def generate_feedback(assignment: Assignment, course_root: Path, student_id: str) -> None:
-    """nbgrader's HTML feedback for one student's autograded notebooks, without the hidden
-    tests (:mod:`autograder.student_view`).
+class _FeedbackRenderer:
+    """nbgrader's HTML feedback for one course's students, without the hidden tests
+    (:mod:`autograder.student_view`); its converter is made once and reused for every student,
+    so that its HTML template is compiled once."""
 
-    The converter is kept (one per process and course) and reused for the next student, so
-    that its HTML template is compiled once.
-    """
-    key = (str(course_root), assignment.name)
-    converter = _FEEDBACK_CONVERTERS.get(key)
-    if converter is None:
+    def __init__(self, assignment: Assignment, course_root: Path) -> None:
         config = nbgrader_config(course_root)
         config.CourseDirectory.assignment_id = assignment.name
         config.GenerateFeedback.force = True
         # students receive these pages: the hidden tests are taken out (autograder.student_view)
         config.GenerateFeedback.preprocessors = [GetGrades, StudentView,
                                                  CSSHTMLHeaderPreprocessor]
-        converter = GenerateFeedback(coursedir=CourseDirectory(config=config), config=config)
-        _FEEDBACK_CONVERTERS[key] = converter
-    converter.coursedir.student_id = student_id
-    converter.start()
+        self.converter = GenerateFeedback(coursedir=CourseDirectory(config=config),
+                                          config=config)
+
+    def render(self, student_id: str) -> None:
+        self.converter.coursedir.student_id = student_id
+        self.converter.start()
 
 
-def _start_feedback_workers(count: int) -> ProcessPoolExecutor:
+def generate_feedback(assignment: Assignment, course_root: Path, student_id: str) -> None:
+    """nbgrader's HTML feedback for one student's autograded notebooks, without the hidden
+    tests."""
+    _FeedbackRenderer(assignment, course_root).render(student_id)
+
+
+# The renderer of a feedback process: each of those processes serves one run (its pool is made
+# for the run and shut down with it), and is given its course when it starts.
+_renderer: _FeedbackRenderer | None = None
+
+
+def _feedback_worker_setup(assignment: Assignment, course_root: Path) -> None:
+    global _renderer
+    logging.getLogger("traitlets").setLevel(logging.CRITICAL)
+    use_this_environment()
+    # a process starts in its parent's folder, which may be a grader's, removed before this
+    # process ends; nbgrader's converters need a folder they can come back to
+    os.chdir(course_root.parent)
+    _renderer = _FeedbackRenderer(assignment, course_root)
+
+
+def _render_in_worker(student_id: str) -> None:
+    _renderer.render(student_id)
+
+
+def _start_feedback_workers(count: int, assignment: Assignment,
+                            course_root: Path) -> ProcessPoolExecutor:
     """Processes that render feedback pages beside this one.
 
     Rendering HTML is pure Python: in this process it would wait for the interpreter lock held
-    by the grading threads, so it runs in ``count`` processes of its own, started early so that
-    their imports overlap with the gradebook's preparation.
+    by the grading threads, so it runs in ``count`` processes of its own.
 
     They are started fresh ("spawn"), not forked: a fork copies this process as it is, and a
     thread of the caller's (a notebook's, a test's) that holds an import lock at that moment
     leaves the copy waiting for that lock forever.
     """
-    pool = ProcessPoolExecutor(max_workers=count, mp_context=mp.get_context("spawn"),
-                               initializer=_feedback_worker_setup)
-    for _ in range(count):
-        pool.submit(_feedback_worker_setup)
-    return pool
+    return ProcessPoolExecutor(max_workers=count, mp_context=mp.get_context("spawn"),
+                               initializer=_feedback_worker_setup,
+                               initargs=(assignment, course_root))
 
 
 def _render_feedback(pool: ProcessPoolExecutor, assignment: Assignment, course_root: Path,
                      student_id: str):
     """Hand one student's feedback to the pool; if the pool is unusable, render it here."""
     try:
-        return pool.submit(generate_feedback, assignment, course_root, student_id)
+        return pool.submit(_render_in_worker, student_id)
     except RuntimeError:  # BrokenProcessPool, or a pool already shut down
         generate_feedback(assignment, course_root, student_id)
         return None
-
-
-def _feedback_worker_setup() -> None:
-    logging.getLogger("traitlets").setLevel(logging.CRITICAL)
-    use_this_environment()
-    import nbgrader.converters  # noqa: F401 (imported once, before the work arrives)
 
 
 def problems_in_notebook(path: Path) -> list[str]:
@@ -328,49 +295,57 @@ def grade_submissions(
     assignment: Assignment,
     submissions: list[Submission],
     course_root: Path,
-    options: GradingOptions = GradingOptions(),
+    options: GradingOptions | None = None,
     on_done: Callable[[str], None] | None = None,
     timings: dict[str, float] | None = None,
+    cluster=None,
+    resume: bool = False,
 ) -> list[StudentResult]:
     """Grade every submission; return one result per student, in the submissions' order.
 
-    ``options`` (:class:`GradingOptions`): the time limits, the number of notebooks at once,
-    the sandbox (each kernel runs in bubblewrap with ``options.policy``'s limits; the folders
-    that hold solutions, gradebooks and other students' work are hidden from it), the output
-    kept, and whether feedback pages are rendered (tests that read only the scores and the
-    graded notebooks skip them). ``on_done`` is called with each student's id when graded;
-    ``timings``, if given, receives when each stage ended (prepare, autograde, feedback), in
-    seconds since the start.
+    ``options`` (:class:`GradingOptions`; default ``GradingOptions()``): the time limits, the
+    number of notebooks at once, the sandbox (each kernel runs in bubblewrap with
+    ``options.policy``'s limits; the folders that hold solutions, gradebooks and other
+    students' work are hidden from it), the output kept, and whether feedback pages are
+    rendered (tests that read only the scores and the graded notebooks skip them).
+    ``on_done`` is called with each student's id when graded; ``timings``, if given, receives
+    when each stage ended (prepare, autograde, feedback), in seconds since the start.
+
+    ``cluster`` (an :class:`autograder.cluster.ClusterSpec`): grade on a Dask cluster instead
+    of in this process. ``resume``: continue the interrupted run in ``course_root`` (the
+    students in its journal are kept as they are, the others are graded).
+
+    Raises :class:`GradingStopped` if the batch is interrupted (Ctrl-C, a cluster that went
+    away): what was graded is kept, for ``resume``.
     """
-    if options.sandbox:
+    options = options or GradingOptions()
+    if options.sandbox and cluster is None:
         require_bwrap()
-        use_policy(_policy_for(course_root, assignment, options.policy or SandboxPolicy(),
-                               submissions))
+        require_working_sandbox()
+    options = _with_hidden_folders(options, course_root, assignment, submissions)
     # nbgrader's converters chdir into the course root and back; with several at once in
     # threads the last one can leave the process there, so the caller's folder is restored.
     with _keep_working_directory():
         return _grade_submissions(assignment, submissions, course_root, options, on_done,
-                                  timings)
+                                  timings, cluster, resume)
 
 
-def _policy_for(course_root: Path, assignment: Assignment, policy: SandboxPolicy,
-                submissions: list[Submission] = ()) -> SandboxPolicy:
-    """The policy with what a student's kernel must not see: this run's folder (other
-    students, the gradebook), the solutions, earlier grading runs of this repository, and the
+def _with_hidden_folders(options: GradingOptions, course_root: Path, assignment: Assignment,
+                         submissions: list[Submission]) -> GradingOptions:
+    """``options`` whose sandbox policy also hides what a student's kernel must not see on
+    this machine: this run's folder (other students, the gradebook), the solutions, and the
     folders the submissions were read from (every student's work, wherever the lecturer keeps
-    it: ``/srv/course/submitted``, an LMS download)."""
+    it: ``/srv/course/submitted``, an LMS download). Each grader adds its own folders."""
+    from dataclasses import replace
+
+    policy = options.policy or SandboxPolicy()
     run_folder = course_root.resolve().parent
     solutions = assignment.source_dir.resolve().parent
-    hidden = {str(run_folder), str(solutions), str(REPOSITORY / "solutions"),
-              str(REPOSITORY / "grades"), str(REPOSITORY / "demo"),
-              str(REPOSITORY / "submitted"), str(REPOSITORY / "autograded"),
-              str(REPOSITORY / "feedback")}
-    hidden |= _submission_folders(submissions)
-    files = {str(REPOSITORY / "gradebook.db"), str(solutions.parent / "gradebook.db")}
-    return SandboxPolicy(policy.memory_bytes, policy.file_size_bytes, policy.cpu_seconds,
-                         policy.max_processes,
-                         tuple(sorted(hidden | set(policy.hidden))),
-                         tuple(sorted(files | set(policy.hidden_files))))
+    hidden = {str(run_folder), str(solutions)} | _submission_folders(submissions)
+    files = {str(solutions.parent / "gradebook.db")}
+    policy = replace(policy, hidden=tuple(sorted(hidden | set(policy.hidden))),
+                     hidden_files=tuple(sorted(files | set(policy.hidden_files))))
+    return replace(options, policy=policy)
 
 
 def _submission_folders(submissions: list[Submission]) -> set[str]:
@@ -401,69 +376,149 @@ def _keep_working_directory():
         os.chdir(folder)
 
 
+# ---------------------------------------------------------------------------------------------
+# The run: prepared (or resumed), graded, recorded
+# ---------------------------------------------------------------------------------------------
 def _grade_submissions(assignment, submissions, course_root, options: GradingOptions, on_done,
-                       timings) -> list[StudentResult]:
+                       timings, cluster, resume) -> list[StudentResult]:
     if timings is not None:
         timings["_start"] = time.perf_counter()
     use_this_environment()
-    feedback_pool = _start_feedback_workers(FEEDBACK_WORKERS) if options.feedback else None
-    prepare_course(assignment, course_root)
-    _mark(timings, "prepare")
-    results = {s.student_id: StudentResult(s.student_id, problems=list(s.problems),
-                                           sandboxed=options.sandbox, name=s.name, late=s.late,
-                                           submitted_at=s.submitted_at)
-               for s in submissions}
-    gradable = [s for s in submissions if s.notebooks]
-    for submission in gradable:
-        results[submission.student_id].problems += copy_in(submission, assignment, course_root)
-    judges = [JudgePool(course_root / "source" / assignment.name / f"{name}.ipynb",
-                        timeout=options.cell_timeout)
-              for name in assignment.notebooks]
-    use_judges(judges)
+    feedback_pool = (_start_feedback_workers(FEEDBACK_WORKERS, assignment, course_root)
+                     if options.feedback else None)
     try:
-        _autograde_all(assignment, submissions, gradable, course_root, results, options,
-                       on_done, timings, feedback_pool)
+        journal = _open_run(assignment, course_root, resume)
+        _mark(timings, "prepare")
+        template = CourseTemplate.from_archive((course_root / TEMPLATE).read_bytes())
+        results = {s.student_id: StudentResult(s.student_id, problems=list(s.problems),
+                                               sandboxed=options.sandbox, name=s.name,
+                                               late=s.late, submitted_at=s.submitted_at)
+                   for s in submissions}
+        gradable = [s for s in submissions if s.notebooks]
+        for submission in gradable:
+            results[submission.student_id].problems += copy_in(submission, assignment,
+                                                               course_root)
+        done = _journal_entries(course_root / JOURNAL)
+        for student_id, entry in done.items():
+            if student_id in results:
+                results[student_id].graded = entry["graded"]
+                results[student_id].problems += entry["problems"]
+        jobs = [job_for(s, assignment, course_root) for s in gradable
+                if s.student_id not in done]
+        feedback = {}
+        for student_id, entry in done.items():  # a resumed run: pages not rendered before
+            if entry["graded"] and feedback_pool is not None and \
+                    not _has_feedback(course_root, assignment, student_id):
+                feedback[student_id] = _render_feedback(feedback_pool, assignment,
+                                                        course_root, student_id)
+        for submission in submissions:
+            if on_done and (submission.student_id in done or not submission.notebooks):
+                on_done(submission.student_id)
+        grades = (_local_grades(template, options, jobs) if cluster is None else
+                  _cluster_grades(cluster, template, options, jobs))
+        recorded = len(done)
+        try:
+            for grade in grades:
+                result = results[grade.student_id]
+                _record(grade, result, assignment, course_root, journal)
+                recorded += 1
+                if result.graded and feedback_pool is not None:
+                    feedback[grade.student_id] = _render_feedback(
+                        feedback_pool, assignment, course_root, grade.student_id)
+                if on_done:
+                    on_done(grade.student_id)
+        except KeyboardInterrupt:
+            raise GradingStopped("interrupted", recorded, len(gradable)) from None
+        except GradingStopped as stopped:
+            raise GradingStopped(stopped.why, recorded, len(gradable)) from None
+        finally:
+            grades.close()
+            journal.close()
+        _mark(timings, "autograde")
+        _wait_for_feedback(feedback, results)
     finally:
-        for pool in judges:
-            pool.close()
+        if feedback_pool is not None:
+            feedback_pool.shutdown(cancel_futures=True)
+    _mark(timings, "feedback")
     _read_scores(assignment, course_root, results)
     return [results[s.student_id] for s in submissions]
 
 
-def _autograde_all(assignment, submissions, gradable, course_root, results,
-                   options: GradingOptions, on_done, timings, feedback_pool) -> None:
-    """Autograde every gradable submission in worker threads; render feedback as each ends
-    (unless ``feedback_pool`` is None: no feedback wanted)."""
+def _open_run(assignment: Assignment, course_root: Path, resume: bool):
+    """The run's journal, open for appending: a fresh run's (the course prepared, its template
+    saved), or, with ``resume``, the interrupted run's, checked to be of the same assignment."""
+    journal_path, digest = course_root / JOURNAL, source_digest(assignment)
+    if resume:
+        try:
+            header = json.loads(journal_path.read_text(encoding="utf-8").splitlines()[0])
+        except (OSError, IndexError, ValueError):
+            raise SetupError(f"nothing to resume in {course_root.parent}: no earlier run of "
+                             f"{assignment.name} was interrupted there; grade without "
+                             "--resume") from None
+        if header.get("assignment") != assignment.name or header.get("source") != digest:
+            raise SetupError(f"the run in {course_root.parent} graded "
+                             f"{header.get('assignment')!r} as it was then, and "
+                             f"{assignment.name}'s source has changed (or it is another "
+                             "assignment): grade again without --resume")
+        return journal_path.open("a", encoding="utf-8")
+    prepare_course(assignment, course_root)
+    template = CourseTemplate.from_course(course_root, assignment.name)
+    (course_root / TEMPLATE).write_bytes(template.archive)
+    journal = journal_path.open("w", encoding="utf-8")
+    journal.write(json.dumps({"assignment": assignment.name, "source": digest}) + "\n")
+    journal.flush()
+    return journal
 
-    def grade_one(submission: Submission) -> None:
-        result = results[submission.student_id]
-        failures = []
-        for _attempt in range(1 + GRADING_RETRIES):
-            try:
-                autograde_student(submission.student_id, assignment, course_root, options)
-                result.graded = True
-                return
-            except Exception as error:  # noqa: BLE001 (reported for this student only)
-                failures.append(f"{type(error).__name__}: {str(error)[:200]}")
-        result.problems.append(f"nbgrader could not grade this submission ({len(failures)} "
-                               f"attempts): {failures[-1]}")
 
-    feedback = {}  # student -> its feedback page being rendered, as soon as it is graded
-    with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
-        futures = {pool.submit(grade_one, s): s.student_id for s in gradable}
-        for future in as_completed(futures):
-            future.result()
-            student_id = futures[future]
-            if results[student_id].graded and feedback_pool is not None:
-                feedback[student_id] = _render_feedback(feedback_pool, assignment,
-                                                        course_root, student_id)
-            if on_done:
-                on_done(student_id)
-    for submission in submissions:
-        if not submission.notebooks and on_done:
-            on_done(submission.student_id)
-    _mark(timings, "autograde")
+def _journal_entries(path: Path) -> dict[str, dict]:
+    """student id -> its journal entry (``graded``, ``problems``), from a run's journal; a
+    line cut short by an interruption is ignored (that student is graded again)."""
+    entries = {}
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        try:
+            entry = json.loads(line)
+            entries[entry["student_id"]] = {"graded": bool(entry["graded"]),
+                                            "problems": list(entry["problems"])}
+        except (ValueError, KeyError, TypeError):
+            continue
+    return entries
 
+
+def _record(grade: StudentGrade, result: StudentResult, assignment: Assignment,
+            course_root: Path, journal) -> None:
+    """Save one student's grade in the run's gradebook, then in the journal (so a student is
+    in the journal only once the gradebook has it)."""
+    problems = []
+    if grade.graded:
+        received = course_root / "received" / grade.student_id / assignment.name
+        if received.exists():
+            shutil.rmtree(received)
+        received.mkdir(parents=True)
+        for name, content in grade.autograded.items():
+            (received / f"{name}.ipynb").write_bytes(content)
+        try:
+            record_grades(grade.student_id, assignment.name, course_root)
+            result.graded = True
+        except Exception as error:  # noqa: BLE001 (reported for this student only)
+            problems.append(f"the grades could not be saved: {type(error).__name__}: "
+                            f"{str(error)[:200]}")
+    else:
+        problems.append(f"nbgrader could not grade this submission ({len(grade.failures)} "
+                        f"attempts): {grade.failures[-1] if grade.failures else 'no reason'}")
+    result.problems += problems
+    journal.write(json.dumps({"student_id": grade.student_id, "graded": result.graded,
+                              "problems": problems, "host": grade.host,
+                              "seconds": round(grade.seconds, 3)}) + "\n")
+    journal.flush()
+
+
+def _has_feedback(course_root: Path, assignment: Assignment, student_id: str) -> bool:
+    graded = course_root / "autograded" / student_id / assignment.name
+    pages = course_root / "feedback" / student_id / assignment.name
+    return all((pages / f"{path.stem}.html").exists() for path in graded.glob("*.ipynb"))
+
+
+def _wait_for_feedback(feedback: dict, results: dict[str, StudentResult]) -> None:
     for student_id, page in feedback.items():
         try:
             if page is not None:
@@ -471,9 +526,33 @@ def _autograde_all(assignment, submissions, gradable, course_root, results,
         except Exception as error:  # the grade stands; say that the page is missing
             results[student_id].problems.append(
                 f"no feedback page: {type(error).__name__}: {str(error)[:200]}")
-    if feedback_pool is not None:
-        feedback_pool.shutdown()
-    _mark(timings, "feedback")
+
+
+def _local_grades(template: CourseTemplate, options: GradingOptions,
+                  jobs: Iterable[StudentJob]) -> Iterator[StudentGrade]:
+    """Grade ``jobs`` in this process, ``options.workers`` at a time, in threads; yield each
+    grade as it is ready."""
+    jobs = list(jobs)
+    if not jobs:
+        return
+    grader = Grader(template, options)
+    pool = ThreadPoolExecutor(max_workers=max(1, options.workers))
+    try:
+        futures = [pool.submit(grader.grade, job) for job in jobs]
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        # interrupted: the students not started are dropped; those running end with this
+        # process (their kernels die with it)
+        pool.shutdown(wait=False, cancel_futures=True)
+        grader.close()
+
+
+def _cluster_grades(cluster, template: CourseTemplate, options: GradingOptions,
+                    jobs: Iterable[StudentJob]) -> Iterator[StudentGrade]:
+    from autograder.cluster import cluster_grades
+
+    yield from cluster_grades(cluster, template, options, jobs)
 
 
 def _mark(timings: dict[str, float] | None, stage: str) -> None:

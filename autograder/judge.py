@@ -42,7 +42,6 @@ import queue
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterable
 from pathlib import Path
 
 import nbformat
@@ -53,7 +52,7 @@ from nbgrader.utils import is_grade, is_solution
 
 from autograder import answers
 from autograder.checks import MODE_VARIABLE
-from autograder.execute import add_problem, error_output
+from autograder.execute import add_problem, error_output, grading_context
 from autograder.peeking import reads_the_tests
 
 JUDGE_ERROR = "GraderError"  # ename of an output that says the judge could not score a cell
@@ -224,15 +223,6 @@ class JudgePool:
                 pass
 
 
-_POOLS: dict[str, JudgePool] = {}
-
-
-def use_judges(pools: Iterable[JudgePool]) -> None:
-    """The judge pools of this run, by source notebook name."""
-    _POOLS.clear()
-    _POOLS.update({pool.source.stem: pool for pool in pools})
-
-
 # ---------------------------------------------------------------------------------------------
 # The nbgrader step
 # ---------------------------------------------------------------------------------------------
@@ -288,9 +278,10 @@ class JudgeAnswers(NbGraderPreprocessor):
     """Replace every test cell's outputs by the judge's verdict on the recorded answers."""
 
     def preprocess(self, nb, resources):
-        pool = _POOLS.get(resources.get("nbgrader", {}).get("notebook", ""))
+        judges = grading_context(resources).judges
+        pool = judges.get(resources.get("nbgrader", {}).get("notebook", ""))
         if pool is None:
-            raise RuntimeError("no judge for this notebook: grade with autograder.grading")
+            raise RuntimeError("no judge for this notebook: grade with autograder.unit.Grader")
         self.judge_notebook(nb, pool)
         return nb, resources
 

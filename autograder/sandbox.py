@@ -99,6 +99,36 @@ def require_bwrap() -> str:
     return path
 
 
+def sandbox_problem() -> str | None:
+    """Why kernels cannot be sandboxed on this machine (None: they can): bubblewrap missing, or
+    the kernel refusing it the namespaces it needs (user namespaces disabled, a container
+    without the rights). Checked by running a trivial command the way kernels are run."""
+    path = find_bwrap()
+    if path is None:
+        return "bubblewrap (bwrap) is not installed"
+    command = [path, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+               "--tmpfs", "/tmp", "--unshare-net", "--unshare-pid", "--unshare-ipc",
+               "--unshare-uts", "--die-with-parent", "true"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"bubblewrap could not run: {type(error).__name__}: {error}"
+    if done.returncode != 0:
+        return f"bubblewrap cannot make a sandbox here: {done.stderr.strip()[:300]}"
+    return None
+
+
+def require_working_sandbox() -> None:
+    """A SetupError if kernels cannot be sandboxed here (see :func:`sandbox_problem`)."""
+    problem = sandbox_problem()
+    if problem is not None:
+        raise SetupError(f"{problem}, so students' code cannot be sandboxed on this machine. "
+                         "Install bubblewrap and allow user namespaces (Debian/Ubuntu: apt-get "
+                         "install bubblewrap; sysctl kernel.unprivileged_userns_clone=1), or "
+                         "grade without the sandbox with --no-sandbox (the results are then "
+                         "marked unsandboxed).")
+
+
 def private_homes() -> list[str]:
     """The home folders a kernel must not see: the grader's own, ``/root`` and ``/home``
     (outermost only)."""
@@ -171,11 +201,12 @@ def sandbox_command(command: list[str], policy: SandboxPolicy, workdir: str,
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager that starts its kernel inside the sandbox.
 
-    ``policy`` is set by the grader for the whole run (:func:`use_policy`). The kernel talks to
-    the grader over Unix sockets in a private folder, because it has no network.
+    ``policy`` is set on each manager by the step that starts it
+    (:class:`autograder.execute.SandboxedExecute`). The kernel talks to the grader over Unix
+    sockets in a private folder, because it has no network.
     """
 
-    policy: SandboxPolicy = SandboxPolicy()
+    policy: SandboxPolicy = SandboxPolicy()  # the default; each manager gets its own
 
     async def _async_pre_start_kernel(self, **kw):
         self._sandbox_workdir = str(Path(kw.get("cwd") or os.getcwd()).resolve())
@@ -217,8 +248,3 @@ class SandboxedKernelManager(AsyncKernelManager):
         if not restart and getattr(self, "_cgroup", None) is not None:
             _remove_cgroup(self._cgroup)
             self._cgroup = None
-
-
-def use_policy(policy: SandboxPolicy) -> None:
-    """Set the sandbox policy of every kernel started from now on."""
-    SandboxedKernelManager.policy = policy

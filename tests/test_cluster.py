@@ -1,0 +1,243 @@
+"""Grading on a Dask cluster, with real processes: a ``dask scheduler`` and ``dask worker``
+processes on the loopback interface (tests/dask_cluster.py), the tiny assignment, and a batch of
+honest and broken submissions. Every cluster run must give exactly the grades of grading in
+this process, whatever happens to the workers."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from dask_cluster import KillOnStart, TlsFiles, loopback_cluster
+
+from autograder.cluster import ClusterSpec
+from autograder.grading import JOURNAL, GradingOptions, grade_submissions
+from autograder.samples import answered, released_copy, with_answer, write
+from autograder.sandbox import find_bwrap
+from autograder.submissions import collect
+
+pytestmark = pytest.mark.skipif(find_bwrap() is None, reason="bubblewrap is not installed")
+
+FIXTURE = Path(__file__).parent / "fixtures" / "tiny"
+OPTIONS = GradingOptions(workers=2, cell_timeout=5, notebook_timeout=60, feedback=False)
+
+
+def make_batch(folder: Path, source, release_nb) -> None:
+    good = answered(release_nb, source, ["ex1_square", "ex2_cube"])
+    write(good, folder / "good" / "tiny.ipynb")
+    write(release_nb, folder / "blank" / "tiny.ipynb")
+    write(answered(release_nb, source, ["ex2_cube"]), folder / "only_cube" / "tiny.ipynb")
+    write(with_answer(good, "ex1_square", "def square(x):\n    while True:\n        pass"),
+          folder / "infinite_loop" / "tiny.ipynb")
+    write(with_answer(good, "ex1_square", "def square(x) return x * x"),
+          folder / "syntax_error" / "tiny.ipynb")
+    write(with_answer(good, "ex2_cube", "import os\nos._exit(1)"),
+          folder / "kernel_crash" / "tiny.ipynb")
+    (folder / "missing").mkdir(parents=True)
+    (folder / "not_json").mkdir(parents=True)
+    (folder / "not_json" / "tiny.ipynb").write_text('{"cells": [ oops')
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cluster_course")
+    assignment, release_nb, source = released_copy(FIXTURE, root)
+    folder = root / "submissions"
+    make_batch(folder, source, release_nb)
+    return root, assignment, folder
+
+
+def grades(results) -> dict[str, tuple]:
+    """What must not change with where the grading ran: score, status, problems."""
+    return {r.student_id: (r.score, r.max_score, r.status, tuple(r.problems)) for r in results}
+
+
+@pytest.fixture(scope="module")
+def local(course, tmp_path_factory):
+    """The batch graded in this process: the reference every cluster run must equal."""
+    _, assignment, folder = course
+    out = tmp_path_factory.mktemp("local") / "nbgrader"
+    results = grade_submissions(assignment, collect(folder, assignment), out, OPTIONS)
+    assert grades(results)["good"][0] == 8 and grades(results)["only_cube"][0] == 3
+    return grades(results)
+
+
+def journal_students(course_root: Path) -> list[str]:
+    lines = (course_root / JOURNAL).read_text().splitlines()[1:]
+    return [json.loads(line)["student_id"] for line in lines]
+
+
+def journal_hosts(course_root: Path) -> set[str]:
+    lines = (course_root / JOURNAL).read_text().splitlines()[1:]
+    return {json.loads(line)["host"] for line in lines}
+
+
+def test_a_loopback_cluster_grades_exactly_as_this_process(course, local, tmp_path):
+    _, assignment, folder = course
+    with loopback_cluster(tmp_path / "cluster") as cluster:
+        pids = set(cluster.worker_pids().values())
+        out = tmp_path / "run" / "nbgrader"
+        results = grade_submissions(assignment, collect(folder, assignment), out, OPTIONS,
+                                    cluster=ClusterSpec(cluster.address))
+    assert grades(results) == local
+    graded_by = {int(host.rsplit(":", 1)[1]) for host in journal_hosts(out)}
+    assert graded_by <= pids and os.getpid() not in graded_by  # no student code ran here
+    assert sorted(journal_students(out)) == sorted(s for s in local if s != "missing"
+                                                   and s != "not_json")
+
+
+def test_a_worker_killed_in_the_middle_changes_nothing(course, local, tmp_path):
+    _, assignment, folder = course
+    killed = []
+    with loopback_cluster(tmp_path / "cluster") as cluster:
+        pids = cluster.worker_pids()
+
+        def kill_a_worker(_student: str) -> None:
+            graded = len(journal_students(out)) if (out / JOURNAL).exists() else 0
+            if not killed and graded >= 1:  # the others are being graded on both workers
+                os.kill(pids["w1"], signal.SIGKILL)
+                killed.append(pids["w1"])
+
+        out = tmp_path / "run" / "nbgrader"
+        results = grade_submissions(assignment, collect(folder, assignment), out, OPTIONS,
+                                    cluster=ClusterSpec(cluster.address),
+                                    on_done=kill_a_worker)
+        assert killed and cluster.workers[0].wait(timeout=30) == -signal.SIGKILL
+    assert grades(results) == local
+    students = journal_students(out)
+    assert len(students) == len(set(students)) == len(local) - 2  # each once (2 not gradable)
+
+
+def test_a_submission_that_kills_every_worker_is_reported_and_the_others_graded(
+        course, local, tmp_path):
+    root, assignment, folder = course
+    crasher = tmp_path / "submissions"
+    shutil.copytree(folder, crasher)
+    shutil.copytree(crasher / "good", crasher / "crasher")
+    # one task at a time per worker, so that a dying worker takes no other student with it;
+    # the scheduler gives a task up after it killed 2 workers
+    env = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1",
+           "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0"}
+    with loopback_cluster(tmp_path / "cluster", nthreads=1, nanny=True,
+                          scheduler_env=env) as cluster:
+        with cluster.client() as client:
+            client.register_plugin(KillOnStart("grade-crasher-"))
+        out = tmp_path / "run" / "nbgrader"
+        results = grade_submissions(assignment, collect(crasher, assignment), out, OPTIONS,
+                                    cluster=ClusterSpec(cluster.address))
+    found = grades(results)
+    score, _, status, problems = found.pop("crasher")
+    assert (score, status) == (0, "not graded")
+    assert any("ended the Dask worker" in p for p in problems), problems
+    assert found == local
+
+
+def test_a_worker_that_cannot_sandbox_grades_nothing(course, local, tmp_path):
+    _, assignment, folder = course
+    with loopback_cluster(tmp_path / "cluster", workers=1) as cluster:
+        # a worker whose PATH has no bubblewrap: it must refuse every student
+        python_only = str(Path(sys.executable).parent)
+        cluster.start_worker("unsafe", env={"PATH": python_only})
+        cluster.wait_for_workers(2)
+        pids = cluster.worker_pids()
+        out = tmp_path / "run" / "nbgrader"
+        results = grade_submissions(assignment, collect(folder, assignment), out, OPTIONS,
+                                    cluster=ClusterSpec(cluster.address))
+        assert cluster.workers[1].wait(timeout=60) is not None  # retired: its process ended
+    assert grades(results) == local
+    assert {int(h.rsplit(":", 1)[1]) for h in journal_hosts(out)} == {pids["w1"]}
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True,
+                          text=True, timeout=900)
+
+
+def cli_grade(course, out: Path, *extra: str) -> list[str]:
+    root, _, folder = course
+    return ["grade", "tiny", str(folder), "--course-dir", str(root), "--out", str(out),
+            "--workers", "2", "--timeout", "5", "--no-progress", *extra]
+
+
+def read_csv(path: Path) -> list[dict]:
+    return list(csv.DictReader(path.open()))
+
+
+@pytest.fixture(scope="module")
+def clean_csv(course, tmp_path_factory):
+    out = tmp_path_factory.mktemp("clean")
+    done = run_cli(*cli_grade(course, out))
+    assert done.returncode == 0, done.stderr[-2000:]
+    return read_csv(out / "grades.csv")
+
+
+def test_resume_after_ctrl_c_grades_only_the_rest_and_gives_the_same_csv(
+        course, clean_csv, tmp_path):
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "autograder", *cli_grade(course, out)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    journal = out / "nbgrader" / JOURNAL
+    deadline = time.monotonic() + 300
+    while not (journal.exists() and len(journal.read_text().splitlines()) >= 3):
+        assert process.poll() is None and time.monotonic() < deadline, process.stderr.read()
+        time.sleep(0.1)
+    process.send_signal(signal.SIGINT)  # Ctrl-C, after two students were recorded
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 3, stderr[-2000:]
+    assert "--resume" in stderr
+    first = journal_students(out / "nbgrader")
+    assert 2 <= len(first) < len(clean_csv) - 2
+
+    done = run_cli(*cli_grade(course, out, "--resume"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "resuming" in done.stdout
+    students = journal_students(out / "nbgrader")
+    assert students[:len(first)] == first  # kept, not graded again
+    assert len(students) == len(set(students)) == len(clean_csv) - 2
+    assert read_csv(out / "grades.csv") == clean_csv
+
+
+def test_resume_without_an_interrupted_run_says_so(course, tmp_path):
+    done = run_cli(*cli_grade(course, tmp_path / "never", "--resume"))
+    assert done.returncode == 2 and "nothing to resume" in done.stderr
+
+
+def test_a_local_cluster_of_worker_processes_gives_the_same_csv(course, clean_csv, tmp_path):
+    done = run_cli(*cli_grade(course, tmp_path / "out", "--scheduler", "local:2"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "local Dask cluster of 2 worker processes" in done.stdout
+    assert read_csv(tmp_path / "out" / "grades.csv") == clean_csv
+
+
+def test_tls_a_worker_without_the_certificate_cannot_join(course, local, tmp_path):
+    _, assignment, folder = course
+    tls = TlsFiles.make(tmp_path / "tls")
+    other = TlsFiles.make(tmp_path / "other")  # certificates of another CA
+    with loopback_cluster(tmp_path / "cluster", workers=1, tls=tls) as cluster:
+        no_cert = cluster.start_worker("no_cert", tls=None, extra=("--death-timeout", "15"))
+        foreign = cluster.start_worker("foreign", tls=other, extra=("--death-timeout", "15"))
+        assert no_cert.wait(timeout=90) != 0 and foreign.wait(timeout=90) != 0
+        assert [w["name"] for w in cluster.wait_for_workers(1).values()] == ["w1"]
+        out = tmp_path / "run" / "nbgrader"
+        spec = ClusterSpec(cluster.address, tls.ca, tls.cert, tls.key)
+        results = grade_submissions(assignment, collect(folder, assignment), out, OPTIONS,
+                                    cluster=spec)
+    assert grades(results) == local
+    assert cluster.address.startswith("tls://")
+
+
+def test_the_cluster_options_are_checked(course, tmp_path):
+    done = run_cli(*cli_grade(course, tmp_path / "a", "--scheduler", "localhost:8786"))
+    assert done.returncode == 2 and "tcp://HOST:8786" in done.stderr
+    done = run_cli(*cli_grade(course, tmp_path / "b", "--scheduler", "tls://127.0.0.1:1"))
+    assert done.returncode == 2 and "--tls-ca-file" in done.stderr
+    done = run_cli(*cli_grade(course, tmp_path / "c", "--scheduler", "tcp://127.0.0.1:1"))
+    assert done.returncode == 2 and "cannot reach the Dask scheduler" in done.stderr
