@@ -230,7 +230,7 @@ def _why_stuck(client: Client, spec: ClusterSpec, retired: set[str]) -> str | No
     try:
         workers = client.scheduler_info().get("workers", {})
     except Exception:  # noqa: BLE001 (the scheduler is going away)
-        return f"the Dask scheduler at {spec.address} does not answer"
+        return f"the Dask scheduler at {spec.address} went away (it does not answer)"
     if not workers:
         refused = f" ({len(retired)} refused: they cannot sandbox)" if retired else ""
         return f"the Dask cluster at {spec.address} has no workers{refused}"
@@ -258,11 +258,11 @@ def _grade_of(future, job: StudentJob, spec: ClusterSpec, client: Client,
                 client.retire_workers(workers=[error.address], close_workers=True)
         return None
     except (OSError, TimeoutError) as error:
-        raise GradingStopped(f"the connection to the Dask scheduler at {spec.address} was lost "
-                             f"({type(error).__name__})", 0, 0) from None
+        raise GradingStopped(f"the Dask scheduler at {spec.address} went away (the connection "
+                             f"was lost: {type(error).__name__})", 0, 0) from None
     except Exception as error:  # noqa: BLE001 (a bug of the task: reported for this student)
         if type(error).__name__ == "CancelledError" or "Cancelled" in type(error).__name__:
-            raise GradingStopped(f"the Dask scheduler at {spec.address} cancelled the work "
-                                 "(did it go away?)", 0, 0) from None
+            raise GradingStopped(f"the Dask scheduler at {spec.address} went away (it "
+                                 "cancelled the work)", 0, 0) from None
         return StudentGrade(job.student_id, failures=(
             f"{type(error).__name__}: {str(error)[:200]}",))

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 from dask_cluster import KillOnStart, TlsFiles, loopback_cluster
 
+import autograder.cluster as cluster_module
 from autograder.cluster import ClusterSpec
-from autograder.grading import JOURNAL, GradingOptions, grade_submissions
+from autograder.grading import JOURNAL, GradingOptions, GradingStopped, grade_submissions
 from autograder.samples import answered, released_copy, with_answer, write
 from autograder.sandbox import find_bwrap
 from autograder.submissions import collect
@@ -138,6 +139,32 @@ def test_a_submission_that_kills_every_worker_is_reported_and_the_others_graded(
     assert (score, status) == (0, "not graded")
     assert any("ended the Dask worker" in p for p in problems), problems
     assert found == local
+
+
+def test_a_scheduler_that_goes_away_stops_the_run_and_resume_grades_the_rest(
+        course, local, tmp_path, monkeypatch):
+    _, assignment, folder = course
+    monkeypatch.setattr(cluster_module, "LOST_SCHEDULER_GRACE", 3.0)
+    submissions = collect(folder, assignment)
+    out = tmp_path / "run" / "nbgrader"
+    with loopback_cluster(tmp_path / "cluster") as cluster:
+
+        def kill_the_scheduler(_student: str) -> None:
+            if (out / JOURNAL).exists() and journal_students(out):
+                cluster.scheduler.kill()
+
+        with pytest.raises(GradingStopped) as stopped:
+            grade_submissions(assignment, submissions, out, OPTIONS,
+                              cluster=ClusterSpec(cluster.address), on_done=kill_the_scheduler)
+    assert f"scheduler at {cluster.address} went away" in stopped.value.why
+    first = journal_students(out)
+    assert 1 <= len(first) < len(local) - 2 and stopped.value.graded == len(first)
+    with loopback_cluster(tmp_path / "cluster2") as cluster:
+        results = grade_submissions(assignment, submissions, out, OPTIONS, resume=True,
+                                    cluster=ClusterSpec(cluster.address))
+    assert grades(results) == local
+    students = journal_students(out)
+    assert students[:len(first)] == first and len(students) == len(set(students))
 
 
 def test_a_worker_that_cannot_sandbox_grades_nothing(course, local, tmp_path):
