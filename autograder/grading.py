@@ -50,7 +50,6 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import GenerateAssignment, GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import GetGrades
-from sqlalchemy.exc import SAWarning
 
 from autograder.coursedir import REPOSITORY, Assignment, SetupError, nbgrader_config
 from autograder.gradebook_file import create_gradebook
@@ -66,8 +65,8 @@ from autograder.unit import (
     StudentGrade,
     StudentJob,
     record_grades,
+    use_this_environment,
 )
-from autograder.unit import use_this_environment as _use_this_environment
 
 __all__ = ["GRADING_RETRIES", "GradingOptions", "GradingStopped", "StudentResult",
            "grade_submissions", "use_this_environment"]
@@ -108,13 +107,6 @@ class GradingStopped(Exception):
         super().__init__(f"{why}; {graded} of {total} students are graded and kept: run the "
                          "same command with --resume to grade the others")
         self.why, self.graded, self.total = why, graded, total
-
-
-def use_this_environment() -> None:
-    """Kernels and nbgrader's helper programs come from this Python environment; nbgrader's
-    harmless SQLAlchemy warning on every submission is not shown."""
-    warnings.filterwarnings("ignore", category=SAWarning)
-    _use_this_environment()
 
 
 # ---------------------------------------------------------------------------------------------

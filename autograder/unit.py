@@ -34,6 +34,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -41,6 +42,7 @@ from nbgrader.converters import Autograde
 from nbgrader.converters.base import BaseConverter
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, Execute, SaveAutoGrades
+from sqlalchemy.exc import SAWarning
 
 from autograder.coursedir import REPOSITORY, nbgrader_config
 from autograder.execute import (
@@ -49,7 +51,6 @@ from autograder.execute import (
     LimitedExecute,
     SandboxedExecute,
     TruncateOutput,
-    grading_context,
 )
 from autograder.judge import JudgeAnswers, JudgePool
 from autograder.sandbox import SandboxPolicy
@@ -152,7 +153,9 @@ class StudentGrade:
 
 
 def use_this_environment() -> None:
-    """Kernels and nbgrader's helper programs (alembic) come from this Python environment."""
+    """Kernels and nbgrader's helper programs (alembic) come from this Python environment;
+    nbgrader's harmless SQLAlchemy warning on every submission is not shown."""
+    warnings.filterwarnings("ignore", category=SAWarning)
     bin_dir = str(Path(sys.executable).parent)
     if not os.environ.get("PATH", "").startswith(bin_dir + os.pathsep):
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
@@ -173,14 +176,6 @@ def own_hidden_folders() -> tuple[tuple[str, ...], tuple[str, ...]]:
 # ---------------------------------------------------------------------------------------------
 # nbgrader's converters, with what a conversion needs passed in its resources
 # ---------------------------------------------------------------------------------------------
-class LockedSaveAutoGrades(SaveAutoGrades):
-    """nbgrader's SaveAutoGrades, one thread at a time (the context's gradebook lock)."""
-
-    def preprocess(self, nb, resources):
-        with grading_context(resources).gradebook_lock:
-            return super().preprocess(nb, resources)
-
-
 class ThreadSafeAutograde(Autograde):
     """nbgrader's Autograde for one student, safe beside others in threads, that hands every
     step of the conversion ``context`` (the judges, the sandbox policy, the gradebook's lock)
@@ -231,16 +226,15 @@ class RecordGrades(Autograde):
 
 
 def autograde_preprocessors(preprocessors: list, sandbox: bool) -> list:
-    """nbgrader's autograde steps, with our Execute (sandboxed or not), the judge, an output
-    size limit, and the locked SaveAutoGrades."""
+    """nbgrader's autograde steps, with our Execute (sandboxed or not), the judge and an output
+    size limit, and without the saving of the scores: the coordinator saves them into the run's
+    gradebook (:class:`RecordGrades`); a grader's own gradebook is never read."""
     execute = SandboxedExecute if sandbox else LimitedExecute
     steps = []
     for step in preprocessors:
         if step is Execute:
             steps += [execute, JudgeAnswers, TruncateOutput]
-        elif step is SaveAutoGrades:
-            steps.append(LockedSaveAutoGrades)
-        else:
+        elif step not in (SaveAutoGrades, AssignLatePenalties):
             steps.append(step)
     return steps
 
