@@ -212,15 +212,25 @@ def _start_feedback_workers(count: int, assignment: Assignment,
     """Processes that render feedback pages beside this one.
 
     Rendering HTML is pure Python: in this process it would wait for the interpreter lock held
-    by the grading threads, so it runs in ``count`` processes of its own.
+    by the grading threads, so it runs in ``count`` processes of its own, started at once.
 
     They are started fresh ("spawn"), not forked: a fork copies this process as it is, and a
     thread of the caller's (a notebook's, a test's) that holds an import lock at that moment
     leaves the copy waiting for that lock forever.
     """
-    return ProcessPoolExecutor(max_workers=count, mp_context=mp.get_context("spawn"),
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=mp.get_context("spawn"),
                                initializer=_feedback_worker_setup,
                                initargs=(assignment, course_root))
+    # start them now, while this process is still where its caller left it (a process starts
+    # in its parent's folder) and before the grading threads start, so that their imports
+    # overlap with the gradebook's preparation
+    for _ in range(count):
+        pool.submit(_ready)
+    return pool
+
+
+def _ready() -> None:
+    """Nothing: a feedback process's first task, which makes it start."""
 
 
 def _render_feedback(pool: ProcessPoolExecutor, assignment: Assignment, course_root: Path,

@@ -123,7 +123,10 @@ class CourseTemplate:
                 if member.issym() or member.islnk() or Path(member.name).is_absolute() \
                         or ".." in Path(member.name).parts:
                     raise ValueError(f"unexpected member {member.name!r} in a course template")
-            tar.extractall(folder)
+            if hasattr(tarfile, "data_filter"):  # Python 3.12, and 3.10.12 / 3.11.4 on
+                tar.extractall(folder, filter="data")
+            else:
+                tar.extractall(folder)
         return folder
 
 
