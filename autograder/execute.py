@@ -25,7 +25,6 @@ import copy
 import math
 import os
 import signal
-import threading
 import time
 from dataclasses import dataclass, field
 
@@ -35,6 +34,7 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool, Float, Integer
 
 from autograder.checks import MODE_VARIABLE
+from autograder.metadata_check import ValidMetadata
 from autograder.sandbox import SandboxedKernelManager, SandboxPolicy
 
 # The key of a conversion's resources under which the grader passes what its steps need, a
@@ -45,13 +45,14 @@ RESOURCES_KEY = "autograder"
 @dataclass(frozen=True)
 class GradingContext:
     """What the grader hands every step of one conversion, in its resources: the judge pools
-    (notebook name -> :class:`autograder.judge.JudgePool`), the sandbox policy (None: the
-    default) and the lock that serializes writes to the grader's gradebook. nbconvert copies
-    the resources; this is shared, not copied (kernels and locks cannot be)."""
+    (notebook name -> :class:`autograder.judge.JudgePool`, one per notebook of the
+    assignment), the sandbox policy (None: the default) and the cells whose nbgrader metadata
+    were found valid (:mod:`autograder.metadata_check`). nbconvert copies the resources; this
+    is shared, not copied (kernels cannot be)."""
 
     judges: dict = field(default_factory=dict)
     policy: SandboxPolicy | None = None
-    gradebook_lock: threading.Lock = field(default_factory=threading.Lock)  # one writer at a time
+    valid_metadata: ValidMetadata = field(default_factory=ValidMetadata)  # checked cells
 
     def __deepcopy__(self, memo) -> GradingContext:
         return self

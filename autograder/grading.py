@@ -18,7 +18,7 @@ The steps, for one assignment and a folder of submissions (see ``python -m autog
    record_grades`), and the student is written to the run's journal (``graded.jsonl``), from
    which ``grade --resume`` continues an interrupted run.
 5. ``feedback``: nbgrader's GenerateFeedback, an HTML page per notebook, rendered by two
-   helper processes as soon as each student is recorded.
+   helper processes as soon as each student is recorded (:mod:`autograder.feedback_pages`).
 6. the scores are read back from the gradebook, and each student's problems (time limits,
    syntax errors, ``sys.exit()``, a dead kernel, missing or broken notebooks) are listed.
 
@@ -31,31 +31,28 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import logging
-import multiprocessing as mp
 import os
 import shutil
 import sys
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import nbformat
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.converters import GenerateAssignment, GenerateFeedback
+from nbgrader.converters import GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import GetGrades
 
 from autograder.coursedir import REPOSITORY, Assignment, SetupError, nbgrader_config
+from autograder.execute import GradingContext
+from autograder.feedback_pages import FEEDBACK_WORKERS, render_feedback, start_feedback_workers
 from autograder.gradebook_file import create_gradebook
 from autograder.restore import restore_metadata
 from autograder.sandbox import SandboxPolicy, require_bwrap, require_working_sandbox
-from autograder.student_view import StudentView
 from autograder.submissions import Submission
 from autograder.unit import (
     GRADING_RETRIES,
@@ -71,7 +68,6 @@ from autograder.unit import (
 __all__ = ["GRADING_RETRIES", "GradingOptions", "GradingStopped", "StudentResult",
            "grade_submissions", "use_this_environment"]
 
-FEEDBACK_WORKERS = 2  # processes rendering the feedback pages (one per core here)
 JOURNAL = "graded.jsonl"  # in the run's course directory: who is graded, for --resume
 TEMPLATE = "template.tar.gz"  # the prepared course, as the graders received it
 
@@ -160,87 +156,6 @@ def source_digest(assignment: Assignment) -> str:
         digest.update(str(path.relative_to(assignment.source_dir)).encode() + b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-class _FeedbackRenderer:
-    """nbgrader's HTML feedback for one course's students, without the hidden tests
-    (:mod:`autograder.student_view`); its converter is made once and reused for every student,
-    so that its HTML template is compiled once."""
-
-    def __init__(self, assignment: Assignment, course_root: Path) -> None:
-        config = nbgrader_config(course_root)
-        config.CourseDirectory.assignment_id = assignment.name
-        config.GenerateFeedback.force = True
-        # students receive these pages: the hidden tests are taken out (autograder.student_view)
-        config.GenerateFeedback.preprocessors = [GetGrades, StudentView,
-                                                 CSSHTMLHeaderPreprocessor]
-        self.converter = GenerateFeedback(coursedir=CourseDirectory(config=config),
-                                          config=config)
-
-    def render(self, student_id: str) -> None:
-        self.converter.coursedir.student_id = student_id
-        self.converter.start()
-
-
-def generate_feedback(assignment: Assignment, course_root: Path, student_id: str) -> None:
-    """nbgrader's HTML feedback for one student's autograded notebooks, without the hidden
-    tests."""
-    _FeedbackRenderer(assignment, course_root).render(student_id)
-
-
-# The renderer of a feedback process: each of those processes serves one run (its pool is made
-# for the run and shut down with it), and is given its course when it starts.
-_renderer: _FeedbackRenderer | None = None
-
-
-def _feedback_worker_setup(assignment: Assignment, course_root: Path) -> None:
-    global _renderer
-    logging.getLogger("traitlets").setLevel(logging.CRITICAL)
-    use_this_environment()
-    # a process starts in its parent's folder, which may be a grader's, removed before this
-    # process ends; nbgrader's converters need a folder they can come back to
-    os.chdir(course_root.parent)
-    _renderer = _FeedbackRenderer(assignment, course_root)
-
-
-def _render_in_worker(student_id: str) -> None:
-    _renderer.render(student_id)
-
-
-def _start_feedback_workers(count: int, assignment: Assignment,
-                            course_root: Path) -> ProcessPoolExecutor:
-    """Processes that render feedback pages beside this one.
-
-    Rendering HTML is pure Python: in this process it would wait for the interpreter lock held
-    by the grading threads, so it runs in ``count`` processes of its own, started at once.
-
-    They are started fresh ("spawn"), not forked: a fork copies this process as it is, and a
-    thread of the caller's (a notebook's, a test's) that holds an import lock at that moment
-    leaves the copy waiting for that lock forever.
-    """
-    pool = ProcessPoolExecutor(max_workers=count, mp_context=mp.get_context("spawn"),
-                               initializer=_feedback_worker_setup,
-                               initargs=(assignment, course_root))
-    # start them now, while this process is still where its caller left it (a process starts
-    # in its parent's folder) and before the grading threads start, so that their imports
-    # overlap with the gradebook's preparation
-    for _ in range(count):
-        pool.submit(_ready)
-    return pool
-
-
-def _ready() -> None:
-    """Nothing: a feedback process's first task, which makes it start."""
-
-
-def _render_feedback(pool: ProcessPoolExecutor, assignment: Assignment, course_root: Path,
-                     student_id: str):
-    """Hand one student's feedback to the pool; if the pool is unusable, render it here."""
-    try:
-        return pool.submit(_render_in_worker, student_id)
-    except RuntimeError:  # BrokenProcessPool, or a pool already shut down
-        generate_feedback(assignment, course_root, student_id)
-        return None
 
 
 def problems_in_notebook(path: Path) -> list[str]:
@@ -386,7 +301,7 @@ def _grade_submissions(assignment, submissions, course_root, options: GradingOpt
     if timings is not None:
         timings["_start"] = time.perf_counter()
     use_this_environment()
-    feedback_pool = (_start_feedback_workers(FEEDBACK_WORKERS, assignment, course_root)
+    feedback_pool = (start_feedback_workers(FEEDBACK_WORKERS, assignment, course_root)
                      if options.feedback else None)
     try:
         journal = _open_run(assignment, course_root, resume)
@@ -411,7 +326,7 @@ def _grade_submissions(assignment, submissions, course_root, options: GradingOpt
         for student_id, entry in done.items():  # a resumed run: pages not rendered before
             if entry["graded"] and feedback_pool is not None and \
                     not _has_feedback(course_root, assignment, student_id):
-                feedback[student_id] = _render_feedback(feedback_pool, assignment,
+                feedback[student_id] = render_feedback(feedback_pool, assignment,
                                                         course_root, student_id)
         for submission in submissions:
             if on_done and (submission.student_id in done or not submission.notebooks):
@@ -419,13 +334,14 @@ def _grade_submissions(assignment, submissions, course_root, options: GradingOpt
         grades = (_local_grades(template, options, jobs) if cluster is None else
                   _cluster_grades(cluster, template, options, jobs))
         recorded = len(done)
+        recording = GradingContext()  # what the recording of one student keeps for the next
         try:
             for grade in grades:
                 result = results[grade.student_id]
-                _record(grade, result, assignment, course_root, journal)
+                _record(grade, result, assignment, course_root, journal, recording)
                 recorded += 1
                 if result.graded and feedback_pool is not None:
-                    feedback[grade.student_id] = _render_feedback(
+                    feedback[grade.student_id] = render_feedback(
                         feedback_pool, assignment, course_root, grade.student_id)
                 if on_done:
                     on_done(grade.student_id)
@@ -487,9 +403,10 @@ def _journal_entries(path: Path) -> dict[str, dict]:
 
 
 def _record(grade: StudentGrade, result: StudentResult, assignment: Assignment,
-            course_root: Path, journal) -> None:
+            course_root: Path, journal, recording: GradingContext) -> None:
     """Save one student's grade in the run's gradebook, then in the journal (so a student is
-    in the journal only once the gradebook has it)."""
+    in the journal only once the gradebook has it); ``recording`` is kept from one student to
+    the next."""
     problems = []
     if grade.graded:
         received = course_root / "received" / grade.student_id / assignment.name
@@ -499,7 +416,7 @@ def _record(grade: StudentGrade, result: StudentResult, assignment: Assignment,
         for name, content in grade.autograded.items():
             (received / f"{name}.ipynb").write_bytes(content)
         try:
-            record_grades(grade.student_id, assignment.name, course_root)
+            record_grades(grade.student_id, assignment.name, course_root, recording)
             result.graded = True
         except Exception as error:  # noqa: BLE001 (reported for this student only)
             problems.append(f"the grades could not be saved: {type(error).__name__}: "

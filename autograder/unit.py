@@ -6,7 +6,8 @@ student becomes a :class:`StudentJob`: the student's notebooks, as bytes. A :cla
 in the same process or in a Dask worker on another machine (:mod:`autograder.cluster`), turns a
 job into a :class:`StudentGrade`:
 
-1. a private copy of the course for this job (its own gradebook, so jobs share nothing);
+1. the job's notebooks, in the grader's copy of the course (its gradebook is only read: jobs
+   share nothing they write);
 2. nbgrader's Autograde on it: the test cells overwritten with the source version, every cell
    run in a sandboxed kernel with time limits (:mod:`autograder.execute`), the recorded
    answers judged by the grader's own kernels (:mod:`autograder.judge`), outputs cut to size;
@@ -34,14 +35,17 @@ import sys
 import tarfile
 import tempfile
 import time
+import traceback
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from nbgrader.converters import Autograde
-from nbgrader.converters.base import BaseConverter
+from nbgrader.converters.base import BaseConverter, NbGraderException
 from nbgrader.coursedir import CourseDirectory
+from nbgrader.nbgraderformat import ValidationError
 from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, Execute, SaveAutoGrades
+from nbgrader.utils import find_all_files
 from sqlalchemy.exc import SAWarning
 
 from autograder.coursedir import REPOSITORY, nbgrader_config
@@ -51,8 +55,10 @@ from autograder.execute import (
     LimitedExecute,
     SandboxedExecute,
     TruncateOutput,
+    grading_context,
 )
 from autograder.judge import JudgeAnswers, JudgePool
+from autograder.metadata_check import check_notebook_metadata
 from autograder.sandbox import SandboxPolicy
 
 # A student's code cannot make nbgrader itself fail (its errors stay in its cells); what does is
@@ -180,11 +186,12 @@ def own_hidden_folders() -> tuple[tuple[str, ...], tuple[str, ...]]:
 # nbgrader's converters, with what a conversion needs passed in its resources
 # ---------------------------------------------------------------------------------------------
 class ThreadSafeAutograde(Autograde):
-    """nbgrader's Autograde for one student, safe beside others in threads, that hands every
-    step of the conversion ``context`` (the judges, the sandbox policy, the gradebook's lock)
-    in its resources."""
+    """nbgrader's Autograde for one student, safe beside others in threads (it writes nothing
+    shared: not os.environ, not the gradebook), that hands every step of the conversion
+    ``context`` (the judges, the sandbox policy) in its resources."""
 
     context: GradingContext = GradingContext()
+    assignment_notebooks: tuple[str, ...] = ()  # the names of the assignment's notebooks
 
     def init_single_notebook_resources(self, notebook_filename: str) -> dict:
         resources = super().init_single_notebook_resources(notebook_filename)
@@ -192,8 +199,30 @@ class ThreadSafeAutograde(Autograde):
         return resources
 
     def init_assignment(self, assignment_id: str, student_id: str) -> None:
-        with self.context.gradebook_lock:  # creates the student and the submission
-            super().init_assignment(assignment_id, student_id)
+        """Autograde's preparation of the student's folder, without its gradebook entries.
+
+        As nbgrader's: the submission's other files are copied into ``autograded/``, the
+        source's other files (data the notebooks read) are copied over them, and only the
+        assignment's notebooks are graded. Unlike nbgrader's, the student and the submission
+        are not created in the grader's gradebook (five openings of it and a write per student,
+        one thread at a time): nobody reads it; the coordinator creates them in the run's
+        gradebook when it records the grades (:class:`RecordGrades`, with a missing notebook
+        scored 0 there). Steps that read the gradebook (OverwriteCells) read only the
+        assignment, which the template holds."""
+        BaseConverter.init_assignment(self, assignment_id, student_id)
+        source = Path(self.coursedir.format_path(self.coursedir.source_directory, ".",
+                                                 assignment_id))
+        graded = Path(self._format_dest(assignment_id, student_id))
+        for path in find_all_files(str(source), self.coursedir.ignore + ["*.ipynb"]):
+            target = graded / Path(path).relative_to(source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.unlink(missing_ok=True)
+            shutil.copy(path, target)
+        self.notebooks = [path for path in self.notebooks
+                          if Path(path).stem in self.assignment_notebooks]
+        if not self.notebooks:
+            raise NbGraderException("none of the submitted notebooks is one of the assignment's "
+                                    f"({', '.join(self.assignment_notebooks)})")
 
     def convert_single_notebook(self, notebook_filename: str) -> None:
         # Autograde's own version wraps the second pass in utils.setenv(), which changes
@@ -210,13 +239,35 @@ class ThreadSafeAutograde(Autograde):
             self._sanitizing = True
 
 
+class CheckCellMetadataOnce(CheckCellMetadata):
+    """nbgrader's CheckCellMetadata step, each distinct cell validated once per grader or
+    coordinator (:mod:`autograder.metadata_check`; the cells found valid are in the
+    conversion's :class:`~autograder.execute.GradingContext`)."""
+
+    def preprocess(self, nb, resources: dict):
+        try:
+            check_notebook_metadata(nb, grading_context(resources).valid_metadata)
+        except ValidationError:
+            self.log.error(traceback.format_exc())
+            message = "Notebook failed to validate; the nbgrader metadata may be corrupted."
+            self.log.error(message)
+            raise ValidationError(message) from None
+        return nb, resources
+
+
 class RecordGrades(Autograde):
     """The coordinator's half of Autograde: the scores of notebooks graded elsewhere (read from
     ``received/<student>/<assignment>/``) saved into this course's gradebook, and the notebooks
     written to ``autograded/``, as nbgrader's own Autograde would have left them. Nothing is
     executed: SaveAutoGrades reads each score from the graded cell's outputs."""
 
-    autograde_preprocessors = [SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+    autograde_preprocessors = [SaveAutoGrades, AssignLatePenalties, CheckCellMetadataOnce]
+    context: GradingContext = GradingContext()
+
+    def init_single_notebook_resources(self, notebook_filename: str) -> dict:
+        resources = super().init_single_notebook_resources(notebook_filename)
+        resources[RESOURCES_KEY] = self.context
+        return resources
 
     @property
     def _input_directory(self) -> str:
@@ -230,22 +281,31 @@ class RecordGrades(Autograde):
 
 def autograde_preprocessors(preprocessors: list, sandbox: bool) -> list:
     """nbgrader's autograde steps, with our Execute (sandboxed or not), the judge and an output
-    size limit, and without the saving of the scores: the coordinator saves them into the run's
-    gradebook (:class:`RecordGrades`); a grader's own gradebook is never read."""
+    size limit, the metadata check that remembers valid cells, and without the saving of the
+    scores: the coordinator saves them into the run's gradebook (:class:`RecordGrades`)."""
     execute = SandboxedExecute if sandbox else LimitedExecute
     steps = []
     for step in preprocessors:
         if step is Execute:
             steps += [execute, JudgeAnswers, TruncateOutput]
         elif step not in (SaveAutoGrades, AssignLatePenalties):
-            steps.append(step)
+            steps.append(CheckCellMetadataOnce if step is CheckCellMetadata else step)
     return steps
 
 
-def autograde_student(student_id: str, assignment: str, course_root: Path,
-                      options: GradingOptions, context: GradingContext) -> None:
+def sanitize_preprocessors(preprocessors: list) -> list:
+    """nbgrader's steps before execution, with the metadata check that remembers valid
+    cells."""
+    return [CheckCellMetadataOnce if step is CheckCellMetadata else step
+            for step in preprocessors]
+
+
+def autograde_student(student_id: str, assignment: str, notebooks: tuple[str, ...],
+                      course_root: Path, options: GradingOptions,
+                      context: GradingContext) -> None:
     """Run nbgrader's Autograde for one student of ``course_root`` (raises if nbgrader could
-    not grade it); ``context`` (the judges, the sandbox policy) reaches every step."""
+    not grade it), on those of the student's notebooks that are among the assignment's
+    ``notebooks``; ``context`` (the judges, the sandbox policy) reaches every step."""
     config = nbgrader_config(course_root)
     config.CourseDirectory.assignment_id = assignment
     config.CourseDirectory.student_id = student_id
@@ -257,20 +317,27 @@ def autograde_student(student_id: str, assignment: str, course_root: Path,
     config.TruncateOutput.max_chars = int(options.max_output)
     converter = ThreadSafeAutograde(coursedir=CourseDirectory(config=config), config=config)
     converter.context = context
+    converter.assignment_notebooks = notebooks
+    converter.sanitize_preprocessors = sanitize_preprocessors(converter.sanitize_preprocessors)
     converter.autograde_preprocessors = autograde_preprocessors(
         converter.autograde_preprocessors, options.sandbox)
     converter.start()
 
 
-def record_grades(student_id: str, assignment: str, course_root: Path) -> None:
+def record_grades(student_id: str, assignment: str, course_root: Path,
+                  context: GradingContext | None = None) -> None:
     """Save the scores of one student's notebooks, graded elsewhere and written to
-    ``course_root/received/<student>/<assignment>/``, into ``course_root``'s gradebook."""
+    ``course_root/received/<student>/<assignment>/``, into ``course_root``'s gradebook;
+    ``context`` keeps what is worth keeping from one student to the next (the cells found
+    valid)."""
     config = nbgrader_config(course_root)
     config.CourseDirectory.assignment_id = assignment
     config.CourseDirectory.student_id = student_id
     config.Autograde.force = True
     config.Autograde.create_student = True
-    RecordGrades(coursedir=CourseDirectory(config=config), config=config).start()
+    converter = RecordGrades(coursedir=CourseDirectory(config=config), config=config)
+    converter.context = context or GradingContext()
+    converter.start()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -281,9 +348,9 @@ class Grader:
     from several threads.
 
     The template is unpacked once into a course directory of the grader's own; each student is
-    graded in it as nbgrader grades a class (``submitted/<student>/``, ``autograded/<student>/``,
-    one gradebook, written one thread at a time). Nobody reads that gradebook: the coordinator
-    records the scores from the graded notebooks that :meth:`grade` returns.
+    graded in it as nbgrader grades a class (``submitted/<student>/``, ``autograded/<student>/``),
+    against the template's gradebook, which is only read (the assignment's cells). The
+    coordinator records the scores from the graded notebooks that :meth:`grade` returns.
 
     Args:
         template: the prepared course.
@@ -338,7 +405,8 @@ class Grader:
         submitted.mkdir(parents=True)
         for name, content in job.notebooks.items():
             (submitted / f"{name}.ipynb").write_bytes(content)
-        autograde_student(job.student_id, assignment, self.course, self.options, self.context)
+        autograde_student(job.student_id, assignment, self.template.notebooks, self.course,
+                          self.options, self.context)
         found = {path.stem: path.read_bytes() for path in sorted(graded.glob("*.ipynb"))}
         if not found:
             raise RuntimeError("nbgrader produced no graded notebook")

@@ -37,7 +37,6 @@ import csv
 import json
 import logging
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -46,6 +45,7 @@ import time
 from pathlib import Path
 
 import nbformat
+from process_cpu import ProcessTreeCPU
 
 from autograder.cluster import ClusterSpec
 from autograder.coursedir import REPOSITORY, find_assignment
@@ -65,9 +65,10 @@ def make_submissions(release_path: Path, source_path: Path, folder: Path, count:
         write(answered(release_nb, source_nb, chosen), folder / f"s{index:03d}" / release_path.name)
 
 
-def plain_nbgrader(assignment, submissions: Path, work: Path) -> tuple[float, float, dict]:
+def plain_nbgrader(assignment, submissions: Path,
+                   work: Path) -> tuple[float, float, dict, ProcessTreeCPU]:
     """Serial ``nbgrader autograde`` then ``generate_feedback`` in a course directory of its
-    own; (autograde seconds, feedback seconds, grades)."""
+    own; (autograde seconds, feedback seconds, grades, the CPU of those two commands)."""
     shutil.copytree(assignment.source_dir, work / "source" / assignment.name)
     (work / "nbgrader_config.py").write_text(
         'c = get_config()\nc.CourseDirectory.course_id = "bench"\n')
@@ -77,23 +78,26 @@ def plain_nbgrader(assignment, submissions: Path, work: Path) -> tuple[float, fl
     nbgrader = [sys.executable, "-m", "nbgrader"]
     subprocess.run([*nbgrader, "generate_assignment", assignment.name], cwd=work, env=env,
                    check=True, capture_output=True)
-    started = time.perf_counter()
-    subprocess.run([*nbgrader, "autograde", assignment.name], cwd=work, env=env, check=True,
-                   capture_output=True)
-    autograde = time.perf_counter() - started
-    started = time.perf_counter()
-    subprocess.run([*nbgrader, "generate_feedback", assignment.name], cwd=work, env=env,
-                   check=True, capture_output=True)
-    feedback = time.perf_counter() - started
+    with ProcessTreeCPU() as tree:
+        started = time.perf_counter()
+        subprocess.run([*nbgrader, "autograde", assignment.name], cwd=work, env=env, check=True,
+                       capture_output=True)
+        autograde = time.perf_counter() - started
+        started = time.perf_counter()
+        subprocess.run([*nbgrader, "generate_feedback", assignment.name], cwd=work, env=env,
+                       check=True, capture_output=True)
+        feedback = time.perf_counter() - started
     subprocess.run([*nbgrader, "export"], cwd=work, env=env, check=True, capture_output=True)
     with open(work / "grades.csv") as file:
         grades = {row["student_id"]: float(row["score"]) for row in csv.DictReader(file)}
-    return autograde, feedback, grades
+    return autograde, feedback, grades, tree
 
 
-def own_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+def print_tree(title: str, tree: ProcessTreeCPU, wall: float, n: int, own: str) -> None:
+    """One run's CPU per student, by kind of process, and how many cores it kept busy."""
+    parts = [f"{kind} {seconds / n:.2f}" for kind, seconds in tree.seconds.most_common()]
+    print(f"    {title}: {tree.total() / n:.2f} in all = {own} {tree.own / n:.2f}, "
+          f"{', '.join(parts)}; {tree.total() / wall:.2f} cores busy on average")
 
 
 def job_seconds(course_root: Path) -> list[float]:
@@ -123,27 +127,28 @@ def main() -> int:
         # second (warm caches) or loses to a burst of load; each keeps its faster run
         runs: dict[bool, list[tuple[dict[str, float], list]]] = {True: [], False: []}
         for round_number, sandbox in enumerate((True, False, False, True)):
-            timings: dict[str, float] = {}
-            cpu = own_cpu()
-            graded = grade_submissions(assignment, collect(tmp / "subs", assignment),
-                                       tmp / f"run{round_number}" / "nbgrader",
-                                       GradingOptions(workers=args.workers, sandbox=sandbox),
-                                       timings=timings)
-            timings["cpu"] = own_cpu() - cpu
+            timings: dict = {}
+            with ProcessTreeCPU() as tree:
+                graded = grade_submissions(assignment, collect(tmp / "subs", assignment),
+                                           tmp / f"run{round_number}" / "nbgrader",
+                                           GradingOptions(workers=args.workers,
+                                                          sandbox=sandbox),
+                                           timings=timings)
+            timings["cpu"], timings["tree"] = tree.own, tree
             timings["jobs"] = job_seconds(tmp / f"run{round_number}" / "nbgrader")
             runs[sandbox].append((timings, graded))
-        cluster_timings: dict[str, float] = {}
-        cpu = own_cpu()
-        cluster_results = grade_submissions(
-            assignment, collect(tmp / "subs", assignment), tmp / "cluster" / "nbgrader",
-            GradingOptions(workers=args.workers), timings=cluster_timings,
-            cluster=ClusterSpec("local:2"))
-        cluster_timings["cpu"] = own_cpu() - cpu
+        cluster_timings: dict = {}
+        with ProcessTreeCPU() as cluster_tree:
+            cluster_results = grade_submissions(
+                assignment, collect(tmp / "subs", assignment), tmp / "cluster" / "nbgrader",
+                GradingOptions(workers=args.workers), timings=cluster_timings,
+                cluster=ClusterSpec("local:2"))
+        cluster_timings["cpu"] = cluster_tree.own
         cluster_jobs = job_seconds(tmp / "cluster" / "nbgrader")
         timings, results = min(runs[True], key=lambda run: run[0]["feedback"])
         bare, bare_results = min(runs[False], key=lambda run: run[0]["feedback"])
-        serial, serial_feedback, serial_grades = plain_nbgrader(assignment, tmp / "subs",
-                                                                tmp / "serial")
+        serial, serial_feedback, serial_grades, serial_tree = plain_nbgrader(
+            assignment, tmp / "subs", tmp / "serial")
     parallel_grades = {r.student_id: r.score for r in results}
     same = parallel_grades == serial_grades
     total = timings["feedback"]
@@ -178,6 +183,13 @@ def main() -> int:
     print(f"  per student: cluster, the coordinator's CPU {cluster_timings['cpu'] / n:.2f} s "
           f"(recording, gradebook, feedback pages); a job took "
           f"{sum(cluster_jobs) / len(cluster_jobs):.2f} s in its worker")
+    print("  CPU seconds per student, over the whole process tree (kernels included):")
+    print_tree("grade, in-process, sandboxed", timings["tree"], total, n,
+               "this process: the coordinator and the graders' trusted side")
+    print_tree("grade --scheduler local:2", cluster_tree, cluster_total, n,
+               "this process: the coordinator only")
+    print_tree("plain nbgrader autograde + generate_feedback", serial_tree,
+               serial + serial_feedback, n, "this process: nothing")
     same_cluster = {r.student_id: r.score for r in cluster_results} == parallel_grades
     print(f"  identical grades: {same and same_bare and same_cluster}")
     return 0 if same and same_bare and same_cluster else 1

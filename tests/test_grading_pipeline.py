@@ -121,6 +121,25 @@ def test_grades_do_not_depend_on_the_others_or_on_a_second_run(batch, course, tm
     assert [results["good"].score, results["only_cube"].score] == [8, 3]
 
 
+def test_the_assignments_other_files_are_beside_the_graded_notebook(tmp_path):
+    """A data file of the assignment's source is where the student's code reads it, as
+    nbgrader's Autograde puts it: copied over the student's own version of it."""
+    source_dir = tmp_path / "tiny"
+    shutil.copytree(FIXTURE, source_dir)
+    (source_dir / "data").mkdir()
+    (source_dir / "data" / "offset.txt").write_text("0")
+    assignment, release_nb, source = released_copy(source_dir, tmp_path / "course")
+    reads_data = with_answer(answered(release_nb, source, ALL), "ex1_square",
+                             "def square(x):\n"
+                             "    return x * x + int(open('data/offset.txt').read())")
+    write(reads_data, tmp_path / "subs" / "reader" / "tiny.ipynb")
+    (tmp_path / "subs" / "reader" / "data").mkdir()
+    (tmp_path / "subs" / "reader" / "data" / "offset.txt").write_text("7")  # not the source's
+    results = grade_submissions(assignment, collect(tmp_path / "subs", assignment),
+                                tmp_path / "run", GradingOptions(workers=1, cell_timeout=10))
+    assert [(r.student_id, r.score) for r in results] == [("reader", 8)]
+
+
 def test_the_release_hides_solutions_and_hidden_tests(course):
     _, _, source, release_nb = course
     text = "\n".join(c.source for c in release_nb.cells)
