@@ -10,9 +10,11 @@ answers made from the release and the solution) in the same run:
 * serial: plain ``nbgrader autograde ASSIGNMENT`` in a course directory of its own, as nbgrader
   runs it out of the box (one notebook after the other), then ``nbgrader generate_feedback``.
 
-For the pipeline's runs it also prints the CPU seconds this process (the coordinator, which in
-the in-process runs also drives the kernels) used per student, and the seconds a job took where
-it was graded (from the run's journal): the figures of the throughput model in the README.
+For every run it also prints the CPU seconds per student over the whole process tree, by
+kind of process (this process, the student kernels, the judge kernels, the feedback helpers;
+``benchmarks/process_cpu.py``), and how many cores the run kept busy on average; and the seconds
+a job took where it was graded (from the run's journal): the figures of the throughput model in
+the README.
 
 It prints the times of each stage, two ratios, and whether the grades are identical (they must
 be): the autograde stages against each other (the same work), and the whole ``grade`` command
@@ -21,11 +23,12 @@ be): the autograde stages against each other (the same work), and the whole ``gr
 Target: at least 2x faster on a 2-core machine. The sandbox's cost is measured by grading
 the same submissions sandboxed and unsandboxed twice each (A B B A) and comparing the best runs.
 
-Figures on this machine (2 cores, shared), 2026-11-25, with the judge
-(``autograder/judge.py``) in the pipeline: whole ``grade`` command vs autograde +
-generate_feedback 1.94x, 2.18x and 2.16x in three runs (26.2, 22.3 and 22.1 s against 50.7,
-48.6 and 47.8 s); sandboxed vs unsandboxed -0% with A B B A (22.1 s vs 22.2 s), and +2% and
-+8% in two earlier runs that graded each once, sandboxed first; identical grades every time.
+Figures on this machine (2 cores, shared, about 1.7 times slower than on a quiet day),
+2026-12-02: serial nbgrader autograde 100.6 s; ``grade`` in-process 76.2 s (1.32x; 1.82x against
+autograde + generate_feedback), at 3.53 CPU seconds per student over the whole tree (kernels
+1.48 + judge 0.29 + feedback 1.06 + this process 0.70) with 1.85 cores busy, against serial
+nbgrader's 3.15 with 0.91; ``--scheduler local:2`` 100.3 s (1.32x the in-process run);
+sandboxed vs unsandboxed +8% (76.2 s vs 70.3 s, A B B A); identical grades.
 
 Run: ``.venv/bin/python benchmarks/bench_grading.py [--assignment NAME] [--students 40]``
 """
