@@ -185,18 +185,24 @@ def own_hidden_folders() -> tuple[tuple[str, ...], tuple[str, ...]]:
 # ---------------------------------------------------------------------------------------------
 # nbgrader's converters, with what a conversion needs passed in its resources
 # ---------------------------------------------------------------------------------------------
-class ThreadSafeAutograde(Autograde):
-    """nbgrader's Autograde for one student, safe beside others in threads (it writes nothing
-    shared: not os.environ, not the gradebook), that hands every step of the conversion
-    ``context`` (the judges, the sandbox policy) in its resources."""
+class ContextInResources:
+    """A converter that hands every step of its conversion ``context`` in its resources
+    (None: each step gets an empty one, see :func:`autograder.execute.grading_context`)."""
 
-    context: GradingContext = GradingContext()
-    assignment_notebooks: tuple[str, ...] = ()  # the names of the assignment's notebooks
+    context: GradingContext | None = None
 
     def init_single_notebook_resources(self, notebook_filename: str) -> dict:
         resources = super().init_single_notebook_resources(notebook_filename)
         resources[RESOURCES_KEY] = self.context
         return resources
+
+
+class ThreadSafeAutograde(ContextInResources, Autograde):
+    """nbgrader's Autograde for one student, safe beside others in threads (it writes nothing
+    shared: not os.environ, not the gradebook), that hands every step of the conversion
+    ``context`` (the judges, the sandbox policy) in its resources."""
+
+    assignment_notebooks: tuple[str, ...] = ()  # the names of the assignment's notebooks
 
     def init_assignment(self, assignment_id: str, student_id: str) -> None:
         """Autograde's preparation of the student's folder, without its gradebook entries.
@@ -255,19 +261,13 @@ class CheckCellMetadataOnce(CheckCellMetadata):
         return nb, resources
 
 
-class RecordGrades(Autograde):
+class RecordGrades(ContextInResources, Autograde):
     """The coordinator's half of Autograde: the scores of notebooks graded elsewhere (read from
     ``received/<student>/<assignment>/``) saved into this course's gradebook, and the notebooks
     written to ``autograded/``, as nbgrader's own Autograde would have left them. Nothing is
     executed: SaveAutoGrades reads each score from the graded cell's outputs."""
 
     autograde_preprocessors = [SaveAutoGrades, AssignLatePenalties, CheckCellMetadataOnce]
-    context: GradingContext = GradingContext()
-
-    def init_single_notebook_resources(self, notebook_filename: str) -> dict:
-        resources = super().init_single_notebook_resources(notebook_filename)
-        resources[RESOURCES_KEY] = self.context
-        return resources
 
     @property
     def _input_directory(self) -> str:
@@ -336,7 +336,7 @@ def record_grades(student_id: str, assignment: str, course_root: Path,
     config.Autograde.force = True
     config.Autograde.create_student = True
     converter = RecordGrades(coursedir=CourseDirectory(config=config), config=config)
-    converter.context = context or GradingContext()
+    converter.context = context
     converter.start()
 
 

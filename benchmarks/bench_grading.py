@@ -11,10 +11,10 @@ answers made from the release and the solution) in the same run:
   runs it out of the box (one notebook after the other), then ``nbgrader generate_feedback``.
 
 For every run it also prints the CPU seconds per student over the whole process tree, by
-kind of process (this process, the student kernels, the judge kernels, the feedback helpers;
-``benchmarks/process_cpu.py``), and how many cores the run kept busy on average; and the seconds
-a job took where it was graded (from the run's journal): the figures of the throughput model in
-the README.
+kind of process (this process, the student kernels, the judge kernels, the spawned helpers:
+feedback, and the Dask workers of ``local:2``; ``benchmarks/process_cpu.py``), and how many
+cores the run kept busy on average; and the seconds a job took where it was graded (from the
+run's journal): the figures of the throughput model in the README.
 
 It prints the times of each stage, two ratios, and whether the grades are identical (they must
 be): the autograde stages against each other (the same work), and the whole ``grade`` command

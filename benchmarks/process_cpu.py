@@ -7,8 +7,10 @@ are a slight underestimate. This process's own CPU comes from ``resource``, less
 thread's.
 
 Kinds: ``student kernel`` and ``judge kernel`` (a judge kernel has ``AUTOGRADER_MODE=judge`` in
-its environment), ``feedback helper`` (multiprocessing's spawned processes), ``dask worker``,
-``nbgrader`` (a ``python -m nbgrader`` command), ``other``.
+its environment), ``spawned helper`` (multiprocessing's spawned processes: the feedback helpers,
+and under ``--scheduler local:N`` the Dask workers too, which LocalCluster spawns the same way),
+``dask worker`` (a ``dask worker`` command), ``nbgrader`` (a ``python -m nbgrader`` command),
+``other``.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def _kind(pid: int, command: str) -> str:
             environment = b""
         return "judge kernel" if b"AUTOGRADER_MODE=judge" in environment else "student kernel"
     if "multiprocessing" in command:
-        return "feedback helper"
+        return "spawned helper"
     if "distributed" in command or "dask" in command:
         return "dask worker"
     if "-m nbgrader" in command:
