@@ -17,8 +17,10 @@ What can go wrong, and what happens:
   ``local:N`` cluster) and that student is reported, not graded; the others go on;
 * a worker that cannot sandbox: its tasks refuse to run (:class:`SandboxRefused`), the worker is
   retired from the cluster and the students are given to the others;
-* the scheduler goes away, or the run is interrupted: :class:`autograder.grading.GradingStopped`;
-  the students recorded so far are kept, and ``grade ... --resume`` grades the others.
+* the scheduler goes away (or has no workers for :data:`LOST_SCHEDULER_GRACE` seconds):
+  :class:`~autograder.unit.GradersGone`, and the coordinator stops the run
+  (:class:`autograder.grading.GradingStopped`); the students recorded so far are kept, and
+  ``grade ... --resume`` grades the others.
 
 Dask's traffic is not authenticated unless TLS is configured: give ``--tls-ca-file``,
 ``--tls-cert`` and ``--tls-key`` (the scheduler and the workers are started with the same CA;
@@ -32,6 +34,7 @@ import logging
 import time
 import uuid
 from collections.abc import Iterable, Iterator
+from concurrent.futures import CancelledError
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,11 +45,24 @@ from distributed.security import Security
 
 from autograder.coursedir import SetupError
 from autograder.sandbox import sandbox_problem
-from autograder.unit import CourseTemplate, Grader, GradingOptions, StudentGrade, StudentJob
+from autograder.unit import (
+    CourseTemplate,
+    Grader,
+    GradersGone,
+    GradingOptions,
+    StudentGrade,
+    StudentJob,
+)
 
 ALLOWED_FAILURES = 2  # a local:N cluster's scheduler gives a task up after this many dead workers
 LOST_SCHEDULER_GRACE = 30.0  # seconds without the scheduler before the run stops
 POLL = 2.0  # seconds between looks at the connection while waiting for grades
+# A local:N cluster's settings (its workers, started by it, get them too): the scheduler gives a
+# task up after ALLOWED_FAILURES dead workers, and the workers do not run Dask's statistical
+# profiler, which looks at every thread's stack every 10 ms for the dashboard (none here): with
+# the kernels' I/O threads that cost about a sixth of a worker's CPU (benchmarks/bench_grading).
+LOCAL_CLUSTER_CONFIG = {"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+                        "distributed.worker.profile.enabled": False}
 
 
 class SandboxRefused(RuntimeError):
@@ -125,7 +141,7 @@ def connect(spec: ClusterSpec, options: GradingOptions) -> Iterator[Client]:
             yield client
         return
     threads = max(1, round(options.workers / workers))
-    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
+    with dask.config.set(LOCAL_CLUSTER_CONFIG):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=threads, processes=True,
                                dashboard_address=None, silence_logs=logging.ERROR,
                                security=security,
@@ -173,9 +189,8 @@ def grade_on_worker(job: StudentJob, plugin_name: str) -> StudentGrade:
 
 def cluster_grades(spec: ClusterSpec, template: CourseTemplate, options: GradingOptions,
                    jobs: Iterable[StudentJob]) -> Iterator[StudentGrade]:
-    """Grade ``jobs`` on the cluster; yield each student's grade once, as it arrives."""
-    from autograder.grading import GradingStopped
-
+    """Grade ``jobs`` on the cluster; yield each student's grade once, as it arrives. Raises
+    :class:`~autograder.unit.GradersGone` when no more grades can arrive."""
     jobs = list(jobs)
     if not jobs:
         return
@@ -200,6 +215,9 @@ def cluster_grades(spec: ClusterSpec, template: CourseTemplate, options: Grading
                     done, pending = wait(pending, timeout=POLL, return_when="FIRST_COMPLETED")
                 except TimeoutError:
                     done = set()
+                except CancelledError:  # by the scheduler, or the connection to it was lost
+                    raise GradersGone(f"the Dask scheduler at {spec.address} went away (the "
+                                      "work sent to it was cancelled)") from None
                 if not done:
                     why = _why_stuck(client, spec, retired)
                     if why is None:
@@ -207,7 +225,7 @@ def cluster_grades(spec: ClusterSpec, template: CourseTemplate, options: Grading
                     elif stuck_since is None:
                         stuck_since = time.monotonic()
                     elif time.monotonic() - stuck_since > LOST_SCHEDULER_GRACE:
-                        raise GradingStopped(why, 0, len(jobs))
+                        raise GradersGone(why)
                     continue
                 for future in done:
                     job = jobs_of.pop(future)
@@ -241,8 +259,6 @@ def _grade_of(future, job: StudentJob, spec: ClusterSpec, client: Client,
               retired: set[str]) -> StudentGrade | None:
     """The grade a finished task returned, or a not-graded one saying why; None if a worker
     that cannot sandbox refused it (that worker is then retired) and it should run again."""
-    from autograder.grading import GradingStopped
-
     try:
         return future.result()
     except KilledWorker as error:
@@ -258,11 +274,11 @@ def _grade_of(future, job: StudentJob, spec: ClusterSpec, client: Client,
                 client.retire_workers(workers=[error.address], close_workers=True)
         return None
     except (OSError, TimeoutError) as error:
-        raise GradingStopped(f"the Dask scheduler at {spec.address} went away (the connection "
-                             f"was lost: {type(error).__name__})", 0, 0) from None
+        raise GradersGone(f"the Dask scheduler at {spec.address} went away (the connection "
+                          f"was lost: {type(error).__name__})") from None
+    except CancelledError:
+        raise GradersGone(f"the Dask scheduler at {spec.address} went away (the work sent "
+                          "to it was cancelled)") from None
     except Exception as error:  # noqa: BLE001 (a bug of the task: reported for this student)
-        if type(error).__name__ == "CancelledError" or "Cancelled" in type(error).__name__:
-            raise GradingStopped(f"the Dask scheduler at {spec.address} went away (it "
-                                 "cancelled the work)", 0, 0) from None
         return StudentGrade(job.student_id, failures=(
             f"{type(error).__name__}: {str(error)[:200]}",))

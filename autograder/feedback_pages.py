@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
-import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from nbgrader.converters import GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import GetGrades
 
+from autograder.converters import KeepsWorkingDirectory
 from autograder.coursedir import Assignment, nbgrader_config
 from autograder.student_view import StudentView
 from autograder.unit import use_this_environment
@@ -32,7 +32,7 @@ from autograder.unit import use_this_environment
 FEEDBACK_WORKERS = 2  # processes rendering the feedback pages (one per core here)
 
 
-class OneExporterFeedback(GenerateFeedback):
+class OneExporterFeedback(GenerateFeedback, KeepsWorkingDirectory):
     """nbgrader's GenerateFeedback, whose HTML exporter (with its compiled templates) and
     writer are made at the first :meth:`start` and kept for every later one.
 
@@ -50,12 +50,7 @@ class OneExporterFeedback(GenerateFeedback):
             return
         self.init_notebooks()
         self.writer, self.exporter = self._kept
-        here = os.getcwd()
-        os.chdir(self.coursedir.root)
-        try:
-            self.convert_notebooks()
-        finally:
-            os.chdir(here)
+        self.convert_notebooks()
 
 
 class FeedbackRenderer:
@@ -92,9 +87,6 @@ def _helper_setup(assignment: Assignment, course_root: Path) -> None:
     global _renderer
     logging.getLogger("traitlets").setLevel(logging.CRITICAL)
     use_this_environment()
-    # a process starts in its parent's folder, which may be a grader's, removed before this
-    # process ends; nbgrader's converters need a folder they can come back to
-    os.chdir(course_root.parent)
     _renderer = FeedbackRenderer(assignment, course_root)
 
 

@@ -28,10 +28,8 @@ converter, its exceptions are caught and reported for that student.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import shutil
 import sys
 import time
@@ -44,9 +42,9 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.converters import GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
 
+from autograder.converters import GenerateAssignmentKeepingDirectory
 from autograder.coursedir import REPOSITORY, Assignment, SetupError, nbgrader_config
 from autograder.execute import GradingContext
 from autograder.feedback_pages import FEEDBACK_WORKERS, render_feedback, start_feedback_workers
@@ -58,6 +56,7 @@ from autograder.unit import (
     GRADING_RETRIES,
     CourseTemplate,
     Grader,
+    GradersGone,
     GradingOptions,
     StudentGrade,
     StudentJob,
@@ -119,7 +118,7 @@ def prepare_course(assignment: Assignment, course_root: Path) -> None:
     config.GenerateAssignment.force = True
     config.GenerateAssignment.create_assignment = True
     coursedir = CourseDirectory(config=config)
-    GenerateAssignment(coursedir=coursedir, config=config).start()
+    GenerateAssignmentKeepingDirectory(coursedir=coursedir, config=config).start()
 
 
 def copy_in(submission: Submission, assignment: Assignment, course_root: Path) -> list[str]:
@@ -240,11 +239,8 @@ def grade_submissions(
         require_bwrap()
         require_working_sandbox()
     options = _with_hidden_folders(options, course_root, assignment, submissions)
-    # nbgrader's converters chdir into the course root and back; with several at once in
-    # threads the last one can leave the process there, so the caller's folder is restored.
-    with _keep_working_directory():
-        return _grade_submissions(assignment, submissions, course_root, options, on_done,
-                                  timings, cluster, resume)
+    return _grade_submissions(assignment, submissions, course_root, options, on_done,
+                              timings, cluster, resume)
 
 
 def _with_hidden_folders(options: GradingOptions, course_root: Path, assignment: Assignment,
@@ -282,15 +278,6 @@ def _submission_folders(submissions: list[Submission]) -> set[str]:
         chosen |= {f for f in (own.parent, own) if hideable(f)}
     return {str(f) for f in chosen if not any(f != other and f.is_relative_to(other)
                                               for other in chosen)}
-
-
-@contextlib.contextmanager
-def _keep_working_directory():
-    folder = os.getcwd()
-    try:
-        yield
-    finally:
-        os.chdir(folder)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -347,8 +334,8 @@ def _grade_submissions(assignment, submissions, course_root, options: GradingOpt
                     on_done(grade.student_id)
         except KeyboardInterrupt:
             raise GradingStopped("interrupted", recorded, len(gradable)) from None
-        except GradingStopped as stopped:
-            raise GradingStopped(stopped.why, recorded, len(gradable)) from None
+        except GradersGone as gone:
+            raise GradingStopped(gone.why, recorded, len(gradable)) from None
         finally:
             grades.close()
             journal.close()

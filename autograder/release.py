@@ -17,11 +17,11 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-from nbgrader.converters import GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.utils import determine_grade, is_grade
 
 from autograder.checks import MODE_VARIABLE
+from autograder.converters import GenerateAssignmentKeepingDirectory
 from autograder.coursedir import REPOSITORY, Assignment, SetupError, nbgrader_config
 from autograder.gradebook_file import create_gradebook
 from autograder.grading import use_this_environment
@@ -115,7 +115,8 @@ def release(assignment: Assignment, root: Path = REPOSITORY, validate: bool = Tr
     config.CourseDirectory.assignment_id = assignment.name
     config.GenerateAssignment.force = True
     config.GenerateAssignment.create_assignment = True
-    GenerateAssignment(coursedir=CourseDirectory(config=config), config=config).start()
+    GenerateAssignmentKeepingDirectory(coursedir=CourseDirectory(config=config),
+                                       config=config).start()
     written = sorted((root / "release" / assignment.name).glob("*.ipynb"))
     if not written:
         raise SetupError(f"nbgrader wrote no student notebook for {assignment.name}")

@@ -48,6 +48,7 @@ from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, Execu
 from nbgrader.utils import find_all_files
 from sqlalchemy.exc import SAWarning
 
+from autograder.converters import KeepsWorkingDirectory
 from autograder.coursedir import REPOSITORY, nbgrader_config
 from autograder.execute import (
     RESOURCES_KEY,
@@ -161,6 +162,16 @@ class StudentGrade:
         return bool(self.autograded)
 
 
+class GradersGone(Exception):
+    """No more grades can arrive: where the jobs were sent went away (a cluster's scheduler, or
+    all of its workers for too long). ``why`` says which; the coordinator stops the run and
+    keeps what was recorded (:class:`autograder.grading.GradingStopped`)."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
 def use_this_environment() -> None:
     """Kernels and nbgrader's helper programs (alembic) come from this Python environment;
     nbgrader's harmless SQLAlchemy warning on every submission is not shown."""
@@ -197,10 +208,10 @@ class ContextInResources:
         return resources
 
 
-class ThreadSafeAutograde(ContextInResources, Autograde):
-    """nbgrader's Autograde for one student, safe beside others in threads (it writes nothing
-    shared: not os.environ, not the gradebook), that hands every step of the conversion
-    ``context`` (the judges, the sandbox policy) in its resources."""
+class ThreadSafeAutograde(ContextInResources, Autograde, KeepsWorkingDirectory):
+    """nbgrader's Autograde for one student, safe beside others in threads (it changes nothing
+    shared: not os.environ, not the gradebook, not the working folder), that hands every step
+    of the conversion ``context`` (the judges, the sandbox policy) in its resources."""
 
     assignment_notebooks: tuple[str, ...] = ()  # the names of the assignment's notebooks
 
@@ -261,7 +272,7 @@ class CheckCellMetadataOnce(CheckCellMetadata):
         return nb, resources
 
 
-class RecordGrades(ContextInResources, Autograde):
+class RecordGrades(ContextInResources, Autograde, KeepsWorkingDirectory):
     """The coordinator's half of Autograde: the scores of notebooks graded elsewhere (read from
     ``received/<student>/<assignment>/``) saved into this course's gradebook, and the notebooks
     written to ``autograded/``, as nbgrader's own Autograde would have left them. Nothing is

@@ -9,6 +9,7 @@ the same students graded alone, or graded twice, get the same grades.
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.feedback_pages import generate_feedback
 from autograder.grading import GradingOptions, grade_submissions
 from autograder.samples import answered, released_copy, with_answer, write
 from autograder.submissions import collect
@@ -119,6 +121,27 @@ def test_grades_do_not_depend_on_the_others_or_on_a_second_run(batch, course, tm
                               GradingOptions(workers=2, notebook_timeout=60, cell_timeout=4))
     assert {r.student_id: r.score for r in again} == {"good": 8, "only_cube": 3}
     assert [results["good"].score, results["only_cube"].score] == [8, 3]
+
+
+def test_grading_never_changes_the_working_folder(course, tmp_path, monkeypatch):
+    """nbgrader's converters change the process's working folder for each conversion and back.
+    With graders in threads, one could come back to the folder of another and leave the process
+    in a grader's folder once it was removed: every kernel started after that failed, in this
+    process or in a thread beside the grading (CI, 2026-12-02). Ours never change it."""
+    root, assignment, source, release_nb = course
+    changes: list[str] = []
+    change = os.chdir
+    monkeypatch.setattr(os, "chdir", lambda path: (changes.append(str(path)), change(path)))
+    folder = tmp_path / "submissions"
+    for student in ("a", "b", "c"):
+        write(answered(release_nb, source, ALL), folder / student / "tiny.ipynb")
+    run = tmp_path / "run" / "nbgrader"
+    results = grade_submissions(assignment, collect(folder, assignment), run,
+                                GradingOptions(workers=2, notebook_timeout=60, cell_timeout=4))
+    generate_feedback(assignment, run, "a")  # as a lecturer's own call renders one page
+    assert [r.score for r in results] == [8, 8, 8]
+    assert (run / "feedback" / "a" / assignment.name / "tiny.html").is_file()
+    assert changes == []
 
 
 def test_the_assignments_other_files_are_beside_the_graded_notebook(tmp_path):
