@@ -59,8 +59,9 @@ LOST_SCHEDULER_GRACE = 30.0  # seconds without the scheduler before the run stop
 POLL = 2.0  # seconds between looks at the connection while waiting for grades
 # A local:N cluster's settings (its workers, started by it, get them too): the scheduler gives a
 # task up after ALLOWED_FAILURES dead workers, and the workers do not run Dask's statistical
-# profiler, which looks at every thread's stack every 10 ms for the dashboard (none here): with
-# the kernels' I/O threads that cost about a sixth of a worker's CPU (benchmarks/bench_grading).
+# profiler, which looks at every thread's stack every 10 ms for the dashboard (none here): CPU
+# the grading does not get (with it, the workers and feedback helpers of bench_grading's local:2
+# run took 18% more CPU, in one noisy measurement).
 LOCAL_CLUSTER_CONFIG = {"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
                         "distributed.worker.profile.enabled": False}
 

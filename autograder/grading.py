@@ -36,7 +36,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -249,8 +249,6 @@ def _with_hidden_folders(options: GradingOptions, course_root: Path, assignment:
     this machine: this run's folder (other students, the gradebook), the solutions, and the
     folders the submissions were read from (every student's work, wherever the lecturer keeps
     it: ``/srv/course/submitted``, an LMS download). Each grader adds its own folders."""
-    from dataclasses import replace
-
     policy = options.policy or SandboxPolicy()
     run_folder = course_root.resolve().parent
     solutions = assignment.source_dir.resolve().parent

@@ -15,11 +15,12 @@ import sys
 import time
 from pathlib import Path
 
+import dask
 import pytest
 from dask_cluster import KillOnStart, TlsFiles, loopback_cluster
 
 import autograder.cluster as cluster_module
-from autograder.cluster import ClusterSpec
+from autograder.cluster import ALLOWED_FAILURES, ClusterSpec, connect
 from autograder.grading import JOURNAL, GradingOptions, GradingStopped, grade_submissions
 from autograder.samples import answered, released_copy, with_answer, write
 from autograder.sandbox import find_bwrap
@@ -242,6 +243,17 @@ def test_a_local_cluster_of_worker_processes_gives_the_same_csv(course, clean_cs
     assert done.returncode == 0, done.stderr[-2000:]
     assert "local Dask cluster of 2 worker processes" in done.stdout
     assert read_csv(tmp_path / "out" / "grades.csv") == clean_csv
+
+
+def test_a_local_cluster_is_set_up_as_documented():
+    """local:N's scheduler gives a task up after ALLOWED_FAILURES dead workers, and its workers
+    run without Dask's statistical profiler (for a dashboard nobody sees, at a cost in CPU)."""
+    with connect(ClusterSpec("local:2"), OPTIONS) as client:
+        profiling = client.run(lambda: dask.config.get("distributed.worker.profile.enabled"))
+        failures = client.run_on_scheduler(
+            lambda dask_scheduler: dask_scheduler.allowed_failures)
+    assert list(profiling.values()) == [False, False]
+    assert failures == ALLOWED_FAILURES
 
 
 def test_tls_a_worker_without_the_certificate_cannot_join(course, local, tmp_path):
