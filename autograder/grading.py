@@ -49,6 +49,7 @@ from autograder.coursedir import REPOSITORY, Assignment, SetupError, nbgrader_co
 from autograder.execute import GradingContext
 from autograder.feedback_pages import FEEDBACK_WORKERS, render_feedback, start_feedback_workers
 from autograder.gradebook_file import create_gradebook
+from autograder.grades_columns import GRADED, GRADED_WITH_PROBLEMS, NOT_GRADED, UNSANDBOXED
 from autograder.restore import restore_metadata
 from autograder.sandbox import SandboxPolicy, require_bwrap, require_working_sandbox
 from autograder.submissions import Submission
@@ -88,9 +89,9 @@ class StudentResult:
     @property
     def status(self) -> str:
         if not self.graded:
-            return "not graded"
-        status = "graded with problems" if self.problems else "graded"
-        return status if self.sandboxed else f"{status} (unsandboxed)"
+            return NOT_GRADED
+        status = GRADED_WITH_PROBLEMS if self.problems else GRADED
+        return status if self.sandboxed else status + UNSANDBOXED
 
 
 class GradingStopped(Exception):

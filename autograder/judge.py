@@ -53,6 +53,7 @@ from nbgrader.utils import is_grade, is_solution
 from autograder import answers
 from autograder.checks import MODE_VARIABLE
 from autograder.execute import add_problem, error_output, grading_context
+from autograder.hidden_tests import hidden_tests_line
 from autograder.peeking import reads_the_tests
 
 JUDGE_ERROR = "GraderError"  # ename of an output that says the judge could not score a cell
@@ -140,7 +141,7 @@ class JudgeKernel:
         the call is one of the visible tests)."""
         grade_id = cell.metadata["nbgrader"]["grade_id"]
         records_file.write_text(json.dumps(records), encoding="utf-8")
-        hidden = _hidden_tests_line(cell.source)
+        hidden = hidden_tests_line(cell.source)
         # one round trip: the replay's line, then the cell (whose last value stays the score)
         outputs = self.run(
             f"__import__('autograder.checks').checks.replay({grade_id!r}, "
@@ -158,14 +159,6 @@ class JudgeKernel:
             self.client.stop_channels()
         finally:
             self.manager.shutdown_kernel(now=True)
-
-
-def _hidden_tests_line(source: str) -> int | None:
-    """The line (1-based) of a test cell's ``### BEGIN HIDDEN TESTS``, if it has one."""
-    for number, line in enumerate(source.splitlines(), start=1):
-        if line.strip() == "### BEGIN HIDDEN TESTS":
-            return number
-    return None
 
 
 def _results_from(expression: dict) -> list[dict]:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import copy
 import os
+import tempfile
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.utils import determine_grade, is_grade
+from traitlets.config import Config
 
 from autograder.checks import MODE_VARIABLE
 from autograder.converters import GenerateAssignmentKeepingDirectory
@@ -75,9 +77,16 @@ def _names_without_the_tests_prefix(notebook, name: str) -> list[str]:
 def _execute(notebook, folder: Path, timeout: int, mode: str):
     """A copy of ``notebook`` run top to bottom in a fresh kernel with the checks in ``mode``."""
     executed = copy.deepcopy(notebook)
-    client = NotebookClient(executed, timeout=timeout, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(folder)}})
-    client.execute(env=dict(os.environ, **{MODE_VARIABLE: mode}))
+    # The kernel talks over Unix sockets in a private folder, not TCP ports on localhost that
+    # any user of the machine can reach (ipykernel warns of those on the lecturer's terminal).
+    with tempfile.TemporaryDirectory(prefix="nn-course-release-") as sockets:
+        config = Config()  # for the kernel manager the client makes (and shuts down after)
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = os.path.join(sockets, "kernel")
+        client = NotebookClient(executed, timeout=timeout, kernel_name="python3",
+                                allow_errors=True, config=config,
+                                resources={"metadata": {"path": str(folder)}})
+        client.execute(env=dict(os.environ, **{MODE_VARIABLE: mode}))
     return executed
 
 

@@ -25,16 +25,16 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from autograder.checks import LECTURER_ONLY
+from autograder.hidden_tests import BEGIN, END, hidden_tests_line
 from autograder.judge import JUDGE_ERROR, READS_THE_TESTS, is_test_cell
 
-BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 # errors whose message the grader wrote itself (see autograder/execute.py): kept as they are
 GRADERS_OWN_ERRORS = {"CellTimeoutError", "DeadKernelError", "NotRun", READS_THE_TESTS}
 
 
 def has_hidden_tests(cell) -> bool:
     """True for a test cell with a hidden-tests block."""
-    return is_test_cell(cell) and any(line.strip() == BEGIN for line in cell.source.splitlines())
+    return is_test_cell(cell) and hidden_tests_line(cell.source) is not None
 
 
 def hidden_test_lines(notebook: NotebookNode) -> list[str]:

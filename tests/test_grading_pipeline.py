@@ -260,3 +260,6 @@ def test_the_readme_quickstart_demo_runs(tmp_path):
                       "fay": "0"}, done.stdout
     assert (tmp_path / "demo" / "grades" / "grades.csv").exists()
     assert (tmp_path / "demo" / "grades" / "feedback" / "ada" / "index.html").exists()
+    # the lecturer's terminal shows no kernel's warnings (the release's kernels talk over Unix
+    # sockets, not TCP: ipykernel 7.4 warns of unencrypted TCP)
+    assert "WARNING" not in done.stderr, done.stderr[-2000:]

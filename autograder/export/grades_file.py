@@ -10,10 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.export.errors import ExportError
-from autograder.grades_columns import FIXED_COLUMNS
-
-STATUSES = ("graded", "graded with problems", "not graded")  # each may end in " (unsandboxed)"
-NOT_GRADED = "not graded"
+from autograder.grades_columns import FIXED_COLUMNS, NOT_GRADED, STATUSES, UNSANDBOXED
 
 
 @dataclass(frozen=True)
@@ -65,7 +62,7 @@ def read_grades(path: Path) -> list[GradeRecord]:
 
 def _grade_record(row: list[str], line: int, where: str) -> GradeRecord:
     student_id, score, max_score, status, problems = (row + [""] * 5)[:5]
-    if status.removesuffix(" (unsandboxed)") not in STATUSES:
+    if status.removesuffix(UNSANDBOXED) not in STATUSES:
         raise ExportError(f"{where}: line {line} has the status {status!r}; expected one of "
                           f"{', '.join(STATUSES)}")
     try:
