@@ -17,6 +17,7 @@ from pathlib import Path
 
 import dask
 import pytest
+from cli import run_cli
 from dask_cluster import KillOnStart, TlsFiles, loopback_cluster
 
 import autograder.cluster as cluster_module
@@ -182,11 +183,6 @@ def test_a_worker_that_cannot_sandbox_grades_nothing(course, local, tmp_path):
         assert cluster.workers[1].wait(timeout=60) is not None  # retired: its process ended
     assert grades(results) == local
     assert {int(h.rsplit(":", 1)[1]) for h in journal_hosts(out)} == {pids["w1"]}
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True,
-                          text=True, timeout=900)
 
 
 def cli_grade(course, out: Path, *extra: str) -> list[str]:

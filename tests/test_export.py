@@ -14,12 +14,11 @@ import csv
 import io
 import re
 import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from cli import run_cli
 
 from autograder import export
 from autograder.__main__ import main
@@ -67,11 +66,6 @@ def changed_cells(before: bytes, after: bytes) -> dict[tuple[int, int], tuple[st
     assert [len(r) for r in old] == [len(r) for r in new]
     return {(r, c): (old[r][c], new[r][c]) for r in range(len(old)) for c in range(len(old[r]))
             if old[r][c] != new[r][c]}
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True,
-                          text=True, timeout=600)
 
 
 def test_canvas_fills_the_assignments_column_and_leaves_every_other_byte(tmp_path):

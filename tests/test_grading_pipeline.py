@@ -11,13 +11,12 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
+from cli import run_cli
 
 from autograder.feedback_pages import generate_feedback
 from autograder.grading import GradingOptions, grade_submissions
@@ -171,11 +170,6 @@ def test_the_release_hides_solutions_and_hidden_tests(course):
     locked = [c for c in release_nb.cells if c.metadata["nbgrader"].get("locked")]
     assert locked and all("checksum" in c.metadata["nbgrader"] for c in locked
                           if c.metadata["nbgrader"].get("grade"))
-
-
-def run_cli(*args, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True,
-                          text=True, cwd=cwd, timeout=600)
 
 
 def test_cli_grades_a_zip_and_writes_csv_and_feedback(course, tmp_path):

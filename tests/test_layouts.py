@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
+from cli import run_cli
 
 from autograder.grading import GradingOptions, grade_submissions
 from autograder.layouts import parse_due, read_submissions
@@ -215,11 +214,6 @@ def test_older_attempts_and_strays_are_recorded_as_skipped(graded):
     assert moodle == [
         ("Dan O_Dan_1004_assignsubmission_file_/tiny-1.ipynb", "another copy", "1004"),
         ("Eve Adams_1005_assignsubmission_onlinetext_", "online text", "1005")]
-
-
-def run_cli(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True,
-                          text=True, timeout=600)
 
 
 def test_cli_grades_a_canvas_zip_in_the_sandbox(course, tmp_path):
