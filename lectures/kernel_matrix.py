@@ -12,7 +12,12 @@ The kernels, on an x86-64 Linux machine (each only where the CPU can run it):
 * ``Prescott``: SSE3 only, no AVX: runs on any x86-64 CPU;
 * ``Haswell``: AVX2 and FMA, most laptops of the last ten years;
 * ``SkylakeX`` with 2 BLAS threads: AVX-512 (recent Intel servers and laptops, AMD Zen 4), and
-  a product split between two threads sums in yet another order.
+  a product split between two threads sums in yet another order;
+* ``Haswell-numpy-avx2``: the Haswell kernel with NumPy's own AVX-512 code turned off
+  (``NPY_DISABLE_CPU_FEATURES``). NumPy's ufuncs (``exp``, ``tanh``, sums) pick SIMD code for
+  the CPU as OpenBLAS does, so on an AVX-512 machine every other row still differs from an AVX2
+  laptop in those; this row is that laptop. It is skipped where the CPU has no AVX-512 (NumPy
+  takes its AVX2 code there anyway).
 
 A kernel that is the default already is not run twice; one the CPU cannot run (AVX-512 here, or
 any of them off x86-64) is listed as skipped, with the reason. Forcing a kernel the CPU lacks
@@ -50,6 +55,7 @@ class Kernel:
     coretype: str | None
     threads: int
     needs: tuple[str, ...]  # CPU flags it needs (from /proc/cpuinfo)
+    numpy_without_avx512: bool = False  # NumPy's own AVX-512 code turned off
 
 
 KERNELS = [
@@ -57,6 +63,8 @@ KERNELS = [
     Kernel("Prescott", "Prescott", 1, ("sse3",)),
     Kernel("Haswell", "Haswell", 1, ("avx2", "fma")),
     Kernel("SkylakeX", "SkylakeX", 2, ("avx512f",)),
+    Kernel("Haswell-numpy-avx2", "Haswell", 1, ("avx2", "fma", "avx512f"),
+           numpy_without_avx512=True),
 ]
 
 
@@ -73,10 +81,23 @@ def cpu_flags() -> set[str] | None:
     return None
 
 
+def numpy_avx512_features() -> list[str]:
+    """The AVX-512 features (and the x86-64-v4 level) that NumPy dispatches to on this CPU."""
+    probe = ("import json, numpy\n"
+             "try:\n    from numpy._core import _multiarray_umath as m\n"
+             "except ImportError:\n    from numpy.core import _multiarray_umath as m\n"
+             "print(json.dumps([f for f in m.__cpu_dispatch__ if m.__cpu_features__.get(f)]))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    return [f for f in json.loads(done.stdout) if f.startswith("AVX512") or f == "X86_V4"]
+
+
 def environment(kernel: Kernel) -> dict[str, str]:
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(kernel.threads))
     if kernel.coretype is not None:
         env["OPENBLAS_CORETYPE"] = kernel.coretype
+    if kernel.numpy_without_avx512:
+        env["NPY_DISABLE_CPU_FEATURES"] = " ".join(numpy_avx512_features())
     return env
 
 
@@ -109,6 +130,10 @@ def plan(names: list[str] | None, skip_default: bool) -> list[tuple[Kernel, str 
             reason = "not an x86-64 Linux machine: only its default kernel applies"
         elif kernel.coretype is not None and not set(kernel.needs) <= flags:
             reason = f"this CPU lacks {', '.join(sorted(set(kernel.needs) - flags))}"
+        elif kernel.numpy_without_avx512 and not numpy_avx512_features():
+            reason = "NumPy uses no AVX-512 code on this CPU: the Haswell row is this one"
+        elif kernel.numpy_without_avx512:
+            pass  # its BLAS may be the default's, but NumPy's own code is not
         elif kernel.coretype is not None and blas_in_use(kernel) == default_in_use:
             reason = f"it is the default here ({default_in_use})"
         planned.append((kernel, reason))
@@ -148,9 +173,9 @@ def main(argv: list[str] | None = None) -> int:
         failed = failed or not passed
         rows.append((kernel.name, kernel.threads, in_use,
                      ("passed: " if passed else "FAILED: ") + summary, f"{seconds:.0f} s"))
-    print(f"{'kernel':10s} {'threads':>7s}  {'OpenBLAS reports':22s} {'time':>6s}  result")
+    print(f"{'kernel':18s} {'threads':>7s}  {'OpenBLAS reports':22s} {'time':>6s}  result")
     for name, threads, in_use, result, seconds in rows:
-        print(f"{name:10s} {threads:7d}  {in_use:22s} {seconds:>6s}  {result}")
+        print(f"{name:18s} {threads:7d}  {in_use:22s} {seconds:>6s}  {result}")
     return 1 if failed else 0
 
 
