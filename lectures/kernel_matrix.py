@@ -35,6 +35,7 @@ Exit code 1 if any run fails.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -81,15 +82,17 @@ def cpu_flags() -> set[str] | None:
     return None
 
 
-def numpy_avx512_features() -> list[str]:
-    """The AVX-512 features (and the x86-64-v4 level) that NumPy dispatches to on this CPU."""
+@functools.cache
+def numpy_avx512_features() -> tuple[str, ...]:
+    """The AVX-512 features (and the x86-64-v4 level) that NumPy dispatches to on this CPU
+    (asked once per run, of a fresh process)."""
     probe = ("import json, numpy\n"
              "try:\n    from numpy._core import _multiarray_umath as m\n"
              "except ImportError:\n    from numpy.core import _multiarray_umath as m\n"
              "print(json.dumps([f for f in m.__cpu_dispatch__ if m.__cpu_features__.get(f)]))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           check=True)
-    return [f for f in json.loads(done.stdout) if f.startswith("AVX512") or f == "X86_V4"]
+    return tuple(f for f in json.loads(done.stdout) if f.startswith("AVX512") or f == "X86_V4")
 
 
 def environment(kernel: Kernel) -> dict[str, str]:
