@@ -2,11 +2,13 @@
 hidden tests (:mod:`autograder.student_view`), rendered in helper processes beside the
 coordinator.
 
-A page costs about as much CPU as grading the notebook's trusted side, so two things matter:
+A page costs about as much CPU as grading the notebook's trusted side, so three things matter:
 
 * one converter and one HTML exporter per process, for every student it renders. nbgrader's
   own ``GenerateFeedback.start()`` makes a new exporter each time, whose Jinja templates are
   then compiled again: a third of a page's cost (:class:`OneExporterFeedback`);
+* no second parse of a page that nbconvert's accessibility pass would not change: 60% of what
+  is left (:mod:`autograder.feedback_html`);
 * the pages are rendered in processes of their own ("spawn"), so that they do not wait for the
   interpreter lock held by the coordinator's grading threads.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
@@ -23,9 +26,11 @@ from nbconvert.writers import FilesWriter
 from nbgrader.converters import GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import GetGrades
+from traitlets import default
 
 from autograder.converters import KeepsWorkingDirectory
 from autograder.coursedir import Assignment, nbgrader_config
+from autograder.feedback_html import FeedbackHTMLExporter
 from autograder.student_view import StudentView
 from autograder.unit import use_this_environment
 
@@ -37,9 +42,15 @@ class OneExporterFeedback(GenerateFeedback, KeepsWorkingDirectory):
     writer are made at the first :meth:`start` and kept for every later one.
 
     Each ``start()`` renders the notebooks of ``coursedir.student_id`` as nbgrader's does: the
-    same preprocessors, on the same exporter class and configuration, written to the same
-    place. Only the exporter's construction is not repeated.
+    same preprocessors, on the same exporter configuration, written to the same place. Only the
+    exporter's construction is not repeated, and its class is
+    :class:`autograder.feedback_html.FeedbackHTMLExporter` (nbgrader's HTMLExporter, without
+    re-parsing a page that its accessibility pass would leave as it is).
     """
+
+    @default("exporter_class")
+    def _exporter_class_default(self) -> type:
+        return FeedbackHTMLExporter
 
     _kept: tuple[FilesWriter, object] | None = None
 
@@ -51,6 +62,14 @@ class OneExporterFeedback(GenerateFeedback, KeepsWorkingDirectory):
         self.init_notebooks()
         self.writer, self.exporter = self._kept
         self.convert_notebooks()
+
+    def write_single_notebook(self, output: str, resources: dict) -> None:
+        # A kept writer makes its folder only when its folder changes; with ``force``, nbgrader
+        # has just removed the folder of a student rendered again (the same folder as before).
+        folder = self._format_dest(resources["nbgrader"]["assignment"],
+                                   resources["nbgrader"]["student"])
+        os.makedirs(folder, exist_ok=True)
+        super().write_single_notebook(output, resources)
 
 
 class FeedbackRenderer:

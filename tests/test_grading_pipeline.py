@@ -18,7 +18,7 @@ import nbformat
 import pytest
 from cli import run_cli
 
-from autograder.feedback_pages import generate_feedback
+from autograder.feedback_pages import FeedbackRenderer, generate_feedback
 from autograder.grading import GradingOptions, grade_submissions
 from autograder.samples import answered, released_copy, with_answer, write
 from autograder.submissions import collect
@@ -141,6 +141,24 @@ def test_grading_never_changes_the_working_folder(course, tmp_path, monkeypatch)
     assert [r.score for r in results] == [8, 8, 8]
     assert (run / "feedback" / "a" / assignment.name / "tiny.html").is_file()
     assert changes == []
+
+
+def test_one_renderer_renders_a_student_s_pages_again(course, tmp_path):
+    """A renderer keeps its writer, which makes its folder only when the folder changes; the
+    same student again (a page rendered twice in one helper) once failed: nbgrader had removed
+    the folder (FileNotFoundError)."""
+    root, assignment, source, release_nb = course
+    write(answered(release_nb, source, ALL), tmp_path / "submissions" / "a" / "tiny.ipynb")
+    run = tmp_path / "run" / "nbgrader"
+    grade_submissions(assignment, collect(tmp_path / "submissions", assignment), run,
+                      GradingOptions(workers=1, notebook_timeout=60, cell_timeout=4))
+    page = run / "feedback" / "a" / assignment.name / "tiny.html"
+    first = page.read_text()
+    renderer = FeedbackRenderer(assignment, run)
+    for _ in range(2):
+        page.unlink()
+        renderer.render("a")
+        assert page.read_text() == first
 
 
 def test_the_assignments_other_files_are_beside_the_graded_notebook(tmp_path):
