@@ -35,7 +35,7 @@ from traitlets import Bool, Float, Integer
 
 from autograder.checks import MODE_VARIABLE
 from autograder.metadata_check import ValidMetadata
-from autograder.sandbox import SandboxedKernelManager, SandboxPolicy
+from autograder.sandbox import GradingKernelManager, SandboxedKernelManager, SandboxPolicy
 
 # The key of a conversion's resources under which the grader passes what its steps need, a
 # GradingContext (see autograder.unit).
@@ -149,6 +149,10 @@ class LimitedExecute(Execute):
     # waiting for IOPub output"). The cell's output is cut anyway: go on to the next cell.
     raise_on_iopub_timeout = Bool(False, help="fail the notebook when a cell's output is still "
                                   "arriving after its reply").tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("kernel_manager_class", GradingKernelManager)
+        super().__init__(*args, **kwargs)
 
     def preprocess(self, nb, resources=None, km=None):
         self._deadline = time.monotonic() + self.notebook_timeout
