@@ -44,7 +44,8 @@ def _processes() -> dict[int, tuple[int, float, str]]:
 
 
 def _kind(pid: int, command: str) -> str:
-    if "ipykernel" in command and "bwrap" not in command and not command.startswith("sh "):
+    kernel = "ipykernel" in command or "autograder.kernel_launcher" in command
+    if kernel and "bwrap" not in command and not command.startswith("sh "):
         try:
             environment = Path(f"/proc/{pid}/environ").read_bytes()
         except OSError:
