@@ -31,8 +31,9 @@ judge 0.11 + feedback 0.37 + this process 0.24) with 1.85 cores busy, against se
 unsandboxed +0% (26.8 s vs 26.7 s); identical grades. Later the same day, on a 2-core AMD EPYC
 and with feedback pages not parsed twice and kernels started without their debugger: ``grade``
 in-process 28.2 s at 1.25 CPU seconds per student (kernel 0.52, judge 0.13, feedback 0.32,
-this process 0.28), ``local:2`` 1.17x that; serial nbgrader, which runs last, took 43.7 s in one
-run and 60.5 s in the next (a noisy machine): 1.5x to 2.15x.
+this process 0.28), ``local:2`` 1.17x that; serial nbgrader, which runs last, took 60.5 s in that
+run (2.15x) and 43.7 s in the run before these changes (against which 28.2 s is 1.55x): a noisy
+machine.
 
 Run: ``.venv/bin/python benchmarks/bench_grading.py [--assignment NAME] [--students 40]``
 """

@@ -67,8 +67,9 @@ def exporters(template: str) -> tuple[HTMLExporter, FeedbackHTMLExporter]:
 @pytest.mark.parametrize("name, notebook", [("plain", PLAIN), ("images", IMAGES),
                                             ("lecture 1", LECTURE)])
 def test_the_page_is_the_document_htmlexporter_writes(template, name, notebook):
-    theirs, _ = exporters(template)[0].from_notebook_node(notebook)
-    ours, resources = exporters(template)[1].from_notebook_node(notebook)
+    nbconvert_s, feedback_s = exporters(template)
+    theirs, _ = nbconvert_s.from_notebook_node(notebook)
+    ours, resources = feedback_s.from_notebook_node(notebook)
     assert str(BeautifulSoup(ours, features="html.parser")) == theirs, name
     assert resources["output_extension"] == ".html"
 
