@@ -14,7 +14,10 @@ What can go wrong, and what happens:
   workers; a task lands in this process once, however many times it ran;
 * a submission that kills every worker it runs on: the scheduler gives up after its
   ``distributed.scheduler.allowed-failures`` (3 by default; :data:`ALLOWED_FAILURES` for a
-  ``local:N`` cluster) and that student is reported, not graded; the others go on;
+  ``local:N`` cluster). The scheduler blames every task that was on a dying worker, so a
+  student whose task only ran beside the crasher can be given up too: every task given up is
+  held back until the others are done, then run once more alone on the cluster; a task that
+  is given up when alone too is that student's, who is reported, not graded;
 * a worker that cannot sandbox: its tasks refuse to run (:class:`SandboxRefused`), the worker is
   retired from the cluster and the students are given to the others;
 * the scheduler goes away (or has no workers for :data:`LOST_SCHEDULER_GRACE` seconds):
@@ -209,9 +212,16 @@ def cluster_grades(spec: ClusterSpec, template: CourseTemplate, options: Grading
             jobs_of[submit(job)] = job
         pending = set(jobs_of)
         retired: set[str] = set()
+        suspects: list[StudentJob] = []  # given up by the scheduler beside others: run alone
+        alone = None  # the task of a suspect, running with no other task on the cluster
         stuck_since: float | None = None  # since when the scheduler, or every worker, is gone
         try:
-            while pending:
+            while pending or suspects:
+                if not pending:
+                    job = suspects.pop(0)
+                    alone = submit(job)
+                    jobs_of[alone] = job
+                    pending = {alone}
                 try:
                     done, pending = wait(pending, timeout=POLL, return_when="FIRST_COMPLETED")
                 except TimeoutError:
@@ -230,7 +240,13 @@ def cluster_grades(spec: ClusterSpec, template: CourseTemplate, options: Grading
                     continue
                 for future in done:
                     job = jobs_of.pop(future)
-                    grade = _grade_of(future, job, spec, client, retired)
+                    try:
+                        grade = _grade_of(future, job, spec, client, retired)
+                    except KilledWorker as error:
+                        if future is not alone:
+                            suspects.append(job)
+                            continue
+                        grade = _ended_every_worker(job, error)
                     if grade is None:  # refused by a worker that cannot sandbox: once more
                         again = submit(job)
                         jobs_of[again] = job
@@ -259,14 +275,12 @@ def _why_stuck(client: Client, spec: ClusterSpec, retired: set[str]) -> str | No
 def _grade_of(future, job: StudentJob, spec: ClusterSpec, client: Client,
               retired: set[str]) -> StudentGrade | None:
     """The grade a finished task returned, or a not-graded one saying why; None if a worker
-    that cannot sandbox refused it (that worker is then retired) and it should run again."""
+    that cannot sandbox refused it (that worker is then retired) and it should run again.
+    Raises :class:`~distributed.KilledWorker` if the scheduler gave the task up."""
     try:
         return future.result()
-    except KilledWorker as error:
-        return StudentGrade(job.student_id, failures=(
-            f"grading this submission ended the Dask worker it ran on, each time it was tried "
-            f"({error.last_worker.address if error.last_worker else 'worker'} last); the "
-            "scheduler gave up on it",))
+    except KilledWorker:
+        raise
     except SandboxRefused as error:
         if error.address not in retired:
             retired.add(error.address)
@@ -283,3 +297,11 @@ def _grade_of(future, job: StudentJob, spec: ClusterSpec, client: Client,
     except Exception as error:  # noqa: BLE001 (a bug of the task: reported for this student)
         return StudentGrade(job.student_id, failures=(
             f"{type(error).__name__}: {str(error)[:200]}",))
+
+
+def _ended_every_worker(job: StudentJob, error: KilledWorker) -> StudentGrade:
+    """The not-graded grade of a student whose task, run alone, still ended every worker."""
+    last = error.last_worker.address if error.last_worker else "a worker"
+    return StudentGrade(job.student_id, failures=(
+        "grading this submission ended the Dask worker it ran on, each time it was tried, "
+        f"also when it ran alone on the cluster ({last} last); the scheduler gave up on it",))

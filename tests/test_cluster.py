@@ -125,12 +125,10 @@ def test_a_submission_that_kills_every_worker_is_reported_and_the_others_graded(
     crasher = tmp_path / "submissions"
     shutil.copytree(folder, crasher)
     shutil.copytree(crasher / "good", crasher / "crasher")
-    # one task at a time per worker, so that a dying worker takes no other student with it;
-    # the scheduler gives a task up after it killed 2 workers
-    env = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1",
-           "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0"}
-    with loopback_cluster(tmp_path / "cluster", nthreads=1, nanny=True,
-                          scheduler_env=env) as cluster:
+    # the scheduler gives a task up after it was on 2 workers that died; which other students
+    # were on those workers too is the scheduler's choice: they must be graded all the same
+    env = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1"}
+    with loopback_cluster(tmp_path / "cluster", nanny=True, scheduler_env=env) as cluster:
         with cluster.client() as client:
             client.register_plugin(KillOnStart("grade-crasher-"))
         out = tmp_path / "run" / "nbgrader"
@@ -141,6 +139,32 @@ def test_a_submission_that_kills_every_worker_is_reported_and_the_others_graded(
     assert (score, status) == (0, "not graded")
     assert any("ended the Dask worker" in p for p in problems), problems
     assert found == local
+
+
+def test_students_given_up_beside_a_crasher_are_graded_when_run_alone(course, local, tmp_path):
+    # One worker, and a scheduler that gives up every task on a worker that dies
+    # (allowed-failures 0): the crasher, run first, takes with it every student then on the
+    # worker. Each of them runs again alone and is graded; the crasher alone ends the worker
+    # again and is the one reported.
+    root, assignment, folder = course
+    crasher = tmp_path / "submissions"
+    shutil.copytree(folder, crasher)
+    shutil.copytree(crasher / "good", crasher / "a_crasher")
+    env = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}
+    with loopback_cluster(tmp_path / "cluster", workers=1, nanny=True,
+                          scheduler_env=env) as cluster:
+        with cluster.client() as client:
+            client.register_plugin(KillOnStart("grade-a_crasher-"))
+        out = tmp_path / "run" / "nbgrader"
+        results = grade_submissions(assignment, collect(crasher, assignment), out, OPTIONS,
+                                    cluster=ClusterSpec(cluster.address))
+    found = grades(results)
+    score, _, status, problems = found.pop("a_crasher")
+    assert (score, status) == (0, "not graded")
+    assert any("also when it ran alone" in p for p in problems), problems
+    assert found == local
+    students = journal_students(out)
+    assert len(students) == len(set(students)) and "a_crasher" in students
 
 
 def test_a_scheduler_that_goes_away_stops_the_run_and_resume_grades_the_rest(
