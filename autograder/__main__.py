@@ -6,7 +6,8 @@
                                [--layout {auto,plain,nbgrader,canvas,moodle,blackboard}]
                                [--due ISO-8601] [--memory MB] [--max-file-size MB]
                                [--cpu-time SECONDS] [--max-output CHARS] [--max-processes N]
-                               [--no-sandbox] [--nbgrader-course DIR] [--resume]
+                               [--no-sandbox] [--no-forked-kernels] [--nbgrader-course DIR]
+                               [--resume]
                                [--scheduler ADDRESS] [--tls-ca-file F --tls-cert F --tls-key F]
     python -m autograder export GRADES_CSV LMS_GRADEBOOK --out FILE [--column NAME]
                                 [--assignment NAME] [--header ROLE=COLUMN ...]
@@ -129,7 +130,8 @@ def cmd_grade(args) -> int:
     with tqdm(total=len(submissions), unit="student", disable=args.no_progress) as bar:
         options = GradingOptions(workers=args.workers, cell_timeout=args.timeout,
                                  notebook_timeout=args.notebook_timeout, sandbox=sandbox,
-                                 policy=policy, max_output=args.max_output)
+                                 policy=policy, max_output=args.max_output,
+                                 forked_kernels=not args.no_forked_kernels)
         try:
             results = grade_submissions(assignment, submissions, out / "nbgrader", options,
                                         on_done=lambda _student: bar.update(1),
@@ -269,6 +271,10 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--no-sandbox", action="store_true",
                        help="run students' code without bubblewrap (results are marked "
                             "unsandboxed)")
+    grade.add_argument("--no-forked-kernels", action="store_true",
+                       help="start each sandboxed kernel with bubblewrap instead of forking it "
+                            "from a process that has ipykernel loaded (the same sandbox; "
+                            "slower to start)")
     grade.add_argument("--resume", action="store_true",
                        help="continue the run in --out that was interrupted (Ctrl-C, a cluster "
                             "that went away): the students it graded are kept, the others are "

@@ -34,8 +34,14 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool, Float, Integer
 
 from autograder.checks import MODE_VARIABLE
+from autograder.kernel_zygote import Zygote
 from autograder.metadata_check import ValidMetadata
-from autograder.sandbox import GradingKernelManager, SandboxedKernelManager, SandboxPolicy
+from autograder.sandbox import (
+    ForkedKernelManager,
+    GradingKernelManager,
+    SandboxedKernelManager,
+    SandboxPolicy,
+)
 
 # The key of a conversion's resources under which the grader passes what its steps need, a
 # GradingContext (see autograder.unit).
@@ -52,6 +58,7 @@ class GradingContext:
 
     judges: dict = field(default_factory=dict)
     policy: SandboxPolicy | None = None
+    zygote: Zygote | None = None  # forks the sandboxed kernels; None: bubblewrap starts them
     valid_metadata: ValidMetadata = field(default_factory=ValidMetadata)  # checked cells
 
     def __deepcopy__(self, memo) -> GradingContext:
@@ -276,12 +283,18 @@ class SandboxedExecute(LimitedExecute):
         self._policy = SandboxPolicy()
 
     def preprocess(self, nb, resources=None, km=None):
-        self._policy = grading_context(resources).policy or SandboxPolicy()
+        context = grading_context(resources)
+        self._policy = context.policy or SandboxPolicy()
+        self._zygote = context.zygote
+        if self._zygote is not None:  # kernels forked by the grader's zygote
+            self.kernel_manager_class = ForkedKernelManager
         return super().preprocess(nb, resources, km)
 
     def create_kernel_manager(self):
         manager = super().create_kernel_manager()
         manager.policy = self._policy
+        if isinstance(manager, ForkedKernelManager):
+            manager.zygote = self._zygote
         return manager
 
 

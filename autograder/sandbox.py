@@ -31,6 +31,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from jupyter_client.manager import AsyncKernelManager
 
@@ -153,42 +154,60 @@ def _python_folders_under(top: str, extra: list[str] | None = None) -> list[str]
     return outermost
 
 
-def sandbox_command(command: list[str], policy: SandboxPolicy, workdir: str,
-                    socket_dir: str) -> list[str]:
-    """``command`` wrapped in bwrap and prlimit according to ``policy``."""
-    wrapped = [
-        require_bwrap(),
-        "--ro-bind", "/", "/",
-        "--dev", "/dev",
-        "--proc", "/proc",
-        "--tmpfs", "/tmp",
-    ]
+# what a sandboxed kernel finds in its environment in place of the grader's folders
+SANDBOX_ENVIRONMENT = {"IPYTHONDIR": "/tmp/ipython", "MPLCONFIGDIR": "/tmp/matplotlib"}
+
+
+class Mount(NamedTuple):
+    """One step of the sandbox's file system, in order: ``kind`` is ``ro-bind`` (``source``
+    seen read-only at ``target``), ``bind`` (writable), ``tmpfs`` (an empty private folder at
+    ``target``), ``dev`` (a minimal /dev) or ``proc`` (the sandbox's own /proc)."""
+
+    kind: str
+    source: str
+    target: str
+
+
+def sandbox_mounts(policy: SandboxPolicy, workdir: str, socket_dir: str) -> list[Mount]:
+    """What a kernel's sandbox sees, as the steps that build it: the whole system read-only,
+    a private /dev, /proc and /tmp, empty home folders and hidden folders (with Python and
+    this repository mounted back where they live there), and only two writable folders, the
+    student's notebook folder and the kernel's sockets. Both sandboxes follow these steps:
+    bubblewrap's (:func:`sandbox_command`) and the forked kernels'
+    (:mod:`autograder.forked_sandbox`)."""
+    mounts = [Mount("ro-bind", "/", "/"), Mount("dev", "", "/dev"), Mount("proc", "", "/proc"),
+              Mount("tmpfs", "", "/tmp")]
     # The private /tmp must not hide Python itself: a checkout or environment that lives
     # under /tmp (as CI's clone does) is mounted back, read-only.
-    for folder in _python_folders_under("/tmp"):
-        wrapped += ["--ro-bind", folder, folder]
+    mounts += [Mount("ro-bind", folder, folder) for folder in _python_folders_under("/tmp")]
     # Home folders (the lecturer's keys, history, mail; other users') are empty and private;
     # Python, and this repository's code, are mounted back if they live there.
     for home in private_homes():
-        wrapped += ["--tmpfs", home]
-        for folder in _python_folders_under(home, extra=[str(REPOSITORY)]):
-            wrapped += ["--ro-bind", folder, folder]
-    for folder in policy.hidden:
-        if os.path.isdir(folder):
-            wrapped += ["--tmpfs", folder]
-    for file in policy.hidden_files:
-        if os.path.isfile(file):
-            wrapped += ["--ro-bind", "/dev/null", file]
+        mounts.append(Mount("tmpfs", "", home))
+        mounts += [Mount("ro-bind", folder, folder)
+                   for folder in _python_folders_under(home, extra=[str(REPOSITORY)])]
+    mounts += [Mount("tmpfs", "", folder) for folder in policy.hidden if os.path.isdir(folder)]
+    mounts += [Mount("ro-bind", "/dev/null", file) for file in policy.hidden_files
+               if os.path.isfile(file)]
+    mounts += [Mount("bind", workdir, workdir),  # the student's notebook folder: writable
+               Mount("bind", socket_dir, socket_dir)]  # the kernel's sockets, connection file
+    return mounts
+
+
+def sandbox_command(command: list[str], policy: SandboxPolicy, workdir: str,
+                    socket_dir: str) -> list[str]:
+    """``command`` wrapped in bwrap and prlimit according to ``policy``."""
+    wrapped = [require_bwrap()]
+    for kind, source, target in sandbox_mounts(policy, workdir, socket_dir):
+        wrapped += [f"--{kind}", source, target] if source else [f"--{kind}", target]
     wrapped += [
-        "--bind", workdir, workdir,  # the student's notebook folder: writable
-        "--bind", socket_dir, socket_dir,  # the kernel's Unix sockets and connection file
         "--chdir", workdir,
         "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
         "--die-with-parent",
         # ipykernel would take the sandbox's init (pid 1) for its parent and stop
         "--unsetenv", "JPY_PARENT_PID",
-        "--setenv", "IPYTHONDIR", "/tmp/ipython",
-        "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib",
+        *[arg for name, value in SANDBOX_ENVIRONMENT.items()
+          for arg in ("--setenv", name, value)],
         "prlimit",
         f"--as={policy.memory_bytes}",
         f"--fsize={policy.file_size_bytes}",
@@ -257,3 +276,51 @@ class SandboxedKernelManager(GradingKernelManager):
         if not restart and getattr(self, "_cgroup", None) is not None:
             _remove_cgroup(self._cgroup)
             self._cgroup = None
+
+
+class ForkedKernelManager(SandboxedKernelManager):
+    """A sandboxed kernel forked from the grader's zygote (:mod:`autograder.kernel_zygote`)
+    instead of started by bubblewrap: the same sandbox (:func:`sandbox_mounts`, the policy's
+    limits, the control group), a quarter of the CPU time to start. ``zygote`` is set on
+    each manager by the step that starts it, as ``policy`` is."""
+
+    zygote = None  # an autograder.kernel_zygote.Zygote; each manager gets its grader's
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+        env = {name: value for name, value in (kw.get("env") or os.environ).items()
+               if name != "JPY_PARENT_PID"}
+        cgroup = str(self._cgroup / "cgroup.procs") if self._cgroup else None
+        # the kernel's exit status, from its keeper: in a folder the kernel cannot reach
+        self._status_dir = tempfile.mkdtemp(prefix="nn-course-status-")
+        process = self.zygote.spawn(forked_kernel_request(
+            self.policy, self._sandbox_workdir, self._socket_dir, env, cgroup,
+            os.path.join(self._status_dir, "exit-status"), self.connection_file))
+        provisioner = self.provisioner
+        provisioner.process, provisioner.pid, provisioner.pgid = process, process.pid, None
+        provisioner.cwd = self._sandbox_workdir
+        self._reconcile_connection_info(provisioner.connection_info)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if getattr(self, "_status_dir", None):
+            shutil.rmtree(self._status_dir, ignore_errors=True)
+            self._status_dir = None
+
+
+def forked_kernel_request(policy: SandboxPolicy, workdir: str, socket_dir: str,
+                          env: dict[str, str], cgroup_procs: str | None, status_file: str,
+                          connection_file: str = "") -> dict:
+    """What the zygote needs to fork a kernel sandboxed by ``policy``
+    (:func:`autograder.forked_sandbox.run_keeper`)."""
+    return {
+        "connection_file": connection_file,
+        "workdir": workdir,
+        "socket_dir": socket_dir,
+        "mounts": [list(mount) for mount in sandbox_mounts(policy, workdir, socket_dir)],
+        "limits": {"memory_bytes": policy.memory_bytes,
+                   "file_size_bytes": policy.file_size_bytes,
+                   "cpu_seconds": policy.cpu_seconds},
+        "cgroup_procs": cgroup_procs,
+        "env": {**env, **SANDBOX_ENVIRONMENT},
+        "status_file": status_file,
+    }

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import shutil
 import socket
@@ -59,8 +60,10 @@ from autograder.execute import (
     grading_context,
 )
 from autograder.judge import JudgeAnswers, JudgePool
+from autograder.kernel_zygote import Zygote, ZygoteError
+from autograder.linux_namespaces import supported as forked_sandbox_problem
 from autograder.metadata_check import check_notebook_metadata
-from autograder.sandbox import SandboxPolicy
+from autograder.sandbox import SandboxPolicy, forked_kernel_request
 
 # A student's code cannot make nbgrader itself fail (its errors stay in its cells); what does is
 # the machine (a kernel that did not start in time on an overloaded host), so a job that failed
@@ -76,6 +79,9 @@ class GradingOptions:
     cell_timeout: float = 60.0  # seconds per cell: nbgrader's Execute.timeout, `--timeout`
     notebook_timeout: float = 300.0  # seconds per notebook, `--notebook-timeout`
     sandbox: bool = True  # run each kernel in bubblewrap (autograder.sandbox)
+    # sandboxed kernels forked from a zygote that has ipykernel loaded (autograder.kernel_zygote,
+    # the same sandbox, built by the kernel itself) instead of started by bubblewrap
+    forked_kernels: bool = True
     policy: SandboxPolicy | None = None  # the sandbox's limits (default SandboxPolicy())
     max_output: int = 20_000  # characters kept of each cell's output
     feedback: bool = True  # render nbgrader's HTML feedback pages
@@ -381,7 +387,34 @@ class Grader:
         source = self.course / "source" / template.assignment
         judges = {name: JudgePool(source / f"{name}.ipynb", timeout=options.cell_timeout)
                   for name in template.notebooks}
-        self.context = GradingContext(judges, self._policy(options.policy or SandboxPolicy()))
+        policy = self._policy(options.policy or SandboxPolicy())
+        zygote = self._zygote(policy) if options.sandbox and options.forked_kernels else None
+        self.context = GradingContext(judges, policy, zygote=zygote)
+
+    def _zygote(self, policy: SandboxPolicy) -> Zygote | None:
+        """The zygote that forks this grader's kernels, once it built a sandbox of ``policy``
+        here; None (bubblewrap starts each kernel, the same sandbox) if this machine cannot."""
+        problem = forked_sandbox_problem()
+        zygote = None
+        if problem is None:
+            try:
+                zygote = Zygote()
+                probe = self.folder / "probe"
+                (probe / "work").mkdir(parents=True)
+                (probe / "sockets").mkdir()
+                problem = zygote.check(forked_kernel_request(
+                    policy, str(probe / "work"), str(probe / "sockets"), dict(os.environ),
+                    None, str(probe / "exit-status")))
+                shutil.rmtree(probe, ignore_errors=True)
+            except (ZygoteError, OSError) as error:
+                problem = str(error)
+        if problem is not None:
+            if zygote is not None:
+                zygote.close()
+            logging.getLogger(__name__).warning(
+                "kernels are started by bubblewrap, not forked: %s", problem)
+            return None
+        return zygote
 
     def _policy(self, policy: SandboxPolicy) -> SandboxPolicy:
         """``policy`` with this grader's folder (the solutions in its template, the other
@@ -427,4 +460,6 @@ class Grader:
         """Stop the judge kernels and remove the grader's folder."""
         for pool in self.context.judges.values():
             pool.close()
+        if self.context.zygote is not None:
+            self.context.zygote.close()
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -6,11 +6,11 @@ between two polls is missed, and one that ends loses at most ``interval`` of CPU
 are a slight underestimate. This process's own CPU comes from ``resource``, less the polling
 thread's.
 
-Kinds: ``student kernel`` and ``judge kernel`` (a judge kernel has ``AUTOGRADER_MODE=judge`` in
-its environment), ``spawned helper`` (multiprocessing's spawned processes: the feedback helpers,
-and under ``--scheduler local:N`` the Dask workers too, which LocalCluster spawns the same way),
-``dask worker`` (a ``dask worker`` command), ``nbgrader`` (a ``python -m nbgrader`` command),
-``other``.
+Kinds: ``student kernel`` (the zygote and the kernels forked from it included) and ``judge
+kernel`` (a judge kernel has ``AUTOGRADER_MODE=judge`` in its environment), ``spawned helper``
+(multiprocessing's spawned processes: the feedback helpers, and under ``--scheduler local:N``
+the Dask workers too, which LocalCluster spawns the same way), ``dask worker`` (a ``dask
+worker`` command), ``nbgrader`` (a ``python -m nbgrader`` command), ``other``.
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ def _processes() -> dict[int, tuple[int, float, str]]:
 
 
 def _kind(pid: int, command: str) -> str:
+    if "autograder.kernel_zygote" in command:  # the zygote, and the kernels forked from it
+        return "student kernel"
     kernel = "ipykernel" in command or "autograder.kernel_launcher" in command
     if kernel and "bwrap" not in command and not command.startswith("sh "):
         try:
