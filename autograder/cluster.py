@@ -32,8 +32,10 @@ see the README's "Grading on a cluster").
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator
@@ -191,14 +193,52 @@ def grade_on_worker(job: StudentJob, plugin_name: str) -> StudentGrade:
     return plugin.grader.grade(job)
 
 
+class EarlyConnection:
+    """A connection to the cluster, made in a thread from the moment this is created, so that
+    a ``local:N`` cluster's workers start (or a remote scheduler answers) while the coordinator
+    prepares the run; :meth:`client` waits for it, :meth:`close` ends it (a ``local:N``
+    cluster stops)."""
+
+    def __init__(self, spec: ClusterSpec, options: GradingOptions) -> None:
+        self._ready: concurrent.futures.Future = concurrent.futures.Future()
+        self._done = threading.Event()
+        # one thread opens and closes the client (Dask's client must be left in the thread,
+        # and context, that entered it)
+        self._thread = threading.Thread(target=self._connect, args=(spec, options),
+                                        name="nn-course-cluster", daemon=True)
+        self._thread.start()
+
+    def _connect(self, spec: ClusterSpec, options: GradingOptions) -> None:
+        try:
+            with connect(spec, options) as client:
+                self._ready.set_result(client)
+                self._done.wait()
+        except BaseException as error:  # noqa: BLE001 (raised where the client is wanted)
+            if not self._ready.done():
+                self._ready.set_exception(error)
+
+    def client(self) -> Client:
+        return self._ready.result()
+
+    def close(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+
 def cluster_grades(spec: ClusterSpec, template: CourseTemplate, options: GradingOptions,
-                   jobs: Iterable[StudentJob]) -> Iterator[StudentGrade]:
+                   jobs: Iterable[StudentJob],
+                   connection: EarlyConnection | None = None) -> Iterator[StudentGrade]:
     """Grade ``jobs`` on the cluster; yield each student's grade once, as it arrives. Raises
-    :class:`~autograder.unit.GradersGone` when no more grades can arrive."""
+    :class:`~autograder.unit.GradersGone` when no more grades can arrive. ``connection``: one
+    made already (the caller closes it); without it, one is made here and closed after."""
     jobs = list(jobs)
     if not jobs:
         return
-    with connect(spec, options) as client:
+    with contextlib.ExitStack() as stack:
+        if connection is None:
+            client = stack.enter_context(connect(spec, options))
+        else:
+            client = connection.client()
         plugin = GradingPlugin(template, options)
         client.register_plugin(plugin, name=plugin.name)
         run = uuid.uuid4().hex[:8]

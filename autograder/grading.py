@@ -289,6 +289,7 @@ def _grade_submissions(assignment, submissions, course_root, options: GradingOpt
     use_this_environment()
     feedback_pool = (start_feedback_workers(FEEDBACK_WORKERS, assignment, course_root)
                      if options.feedback else None)
+    connection = _early_connection(cluster, options)  # its workers start while we prepare
     try:
         journal = _open_run(assignment, course_root, resume)
         _mark(timings, "prepare")
@@ -318,7 +319,7 @@ def _grade_submissions(assignment, submissions, course_root, options: GradingOpt
             if on_done and (submission.student_id in done or not submission.notebooks):
                 on_done(submission.student_id)
         grades = (_local_grades(template, options, jobs) if cluster is None else
-                  _cluster_grades(cluster, template, options, jobs))
+                  _cluster_grades(cluster, template, options, jobs, connection))
         recorded = len(done)
         recording = GradingContext()  # what the recording of one student keeps for the next
         try:
@@ -343,6 +344,8 @@ def _grade_submissions(assignment, submissions, course_root, options: GradingOpt
     finally:
         if feedback_pool is not None:
             feedback_pool.shutdown(cancel_futures=True)
+        if connection is not None:
+            connection.close()
     _mark(timings, "feedback")
     _read_scores(assignment, course_root, results)
     return [results[s.student_id] for s in submissions]
@@ -453,11 +456,21 @@ def _local_grades(template: CourseTemplate, options: GradingOptions,
         grader.close()
 
 
+def _early_connection(cluster, options: GradingOptions):
+    """A connection to ``cluster`` (an autograder.cluster.EarlyConnection) started now, or
+    None to grade in this process."""
+    if cluster is None:
+        return None
+    from autograder.cluster import EarlyConnection  # Dask is imported only when it is used
+
+    return EarlyConnection(cluster, options)
+
+
 def _cluster_grades(cluster, template: CourseTemplate, options: GradingOptions,
-                    jobs: Iterable[StudentJob]) -> Iterator[StudentGrade]:
+                    jobs: Iterable[StudentJob], connection) -> Iterator[StudentGrade]:
     from autograder.cluster import cluster_grades
 
-    yield from cluster_grades(cluster, template, options, jobs)
+    yield from cluster_grades(cluster, template, options, jobs, connection)
 
 
 def _mark(timings: dict[str, float] | None, stage: str) -> None:
