@@ -50,6 +50,7 @@ from distributed.security import Security
 from distributed.utils import get_mp_context
 
 from autograder.coursedir import SetupError
+from autograder.helper_processes import helper_context
 from autograder.sandbox import sandbox_problem
 from autograder.unit import (
     CourseTemplate,
@@ -71,10 +72,9 @@ POLL = 2.0  # seconds between looks at the connection while waiting for grades
 LOCAL_CLUSTER_CONFIG = {"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
                         "distributed.worker.profile.enabled": False,
                         "distributed.worker.multiprocessing-method": "forkserver"}
-# A local:N cluster's worker processes are forked from one multiprocessing "forkserver" that
-# has imported Dask and the grading code (nbgrader, nbconvert) once: each worker started
-# fresh ("spawn", Dask's default) imports them itself, 1.45 CPU seconds per worker here.
-WORKER_PRELOAD = ["distributed", "autograder.unit", "autograder.cluster"]
+# A local:N cluster's worker processes are forked from the forkserver that has imported Dask
+# and the grading code (nbgrader, nbconvert) once (autograder.helper_processes): each worker
+# started fresh ("spawn", Dask's default) imports them itself, 1.45 CPU seconds per worker.
 
 
 class SandboxRefused(RuntimeError):
@@ -164,11 +164,11 @@ def connect(spec: ClusterSpec, options: GradingOptions) -> Iterator[Client]:
 
 
 def _preload_worker_code() -> None:
-    """What the forkserver imports before it forks a worker. The forkserver is one per
-    process (multiprocessing's); Dask sets its list the first time it uses it (to its own
-    packages), and this, called after, adds the grading code to it."""
-    context = get_mp_context()  # Dask's list is set now, once for this process
-    context.set_forkserver_preload(WORKER_PRELOAD)
+    """What the forkserver imports when it starts, if it has not started yet (the feedback
+    helpers start it first). Dask sets its own list the first time it uses the forkserver;
+    this, called after, puts the grading code's in its place."""
+    get_mp_context()  # Dask's list is set now, once for this process
+    helper_context(cluster=True)
 
 
 class GradingPlugin(WorkerPlugin):

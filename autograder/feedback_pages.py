@@ -16,7 +16,6 @@ A page costs about as much CPU as grading the notebook's trusted side, so three 
 from __future__ import annotations
 
 import logging
-import multiprocessing as mp
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -31,6 +30,7 @@ from traitlets import default
 from autograder.converters import KeepsWorkingDirectory
 from autograder.coursedir import Assignment, nbgrader_config
 from autograder.feedback_html import FeedbackHTMLExporter
+from autograder.helper_processes import as_the_caller, caller_state, helper_context
 from autograder.student_view import StudentView
 from autograder.unit import use_this_environment
 
@@ -102,8 +102,9 @@ def generate_feedback(assignment: Assignment, course_root: Path, student_id: str
 _renderer: FeedbackRenderer | None = None
 
 
-def _helper_setup(assignment: Assignment, course_root: Path) -> None:
+def _helper_setup(assignment: Assignment, course_root: Path, caller: tuple) -> None:
     global _renderer
+    as_the_caller(caller)
     logging.getLogger("traitlets").setLevel(logging.CRITICAL)
     use_this_environment()
     _renderer = FeedbackRenderer(assignment, course_root)
@@ -117,19 +118,20 @@ def _ready() -> None:
     """Nothing: a helper process's first task, which makes it start."""
 
 
-def start_feedback_workers(count: int, assignment: Assignment,
-                           course_root: Path) -> ProcessPoolExecutor:
+def start_feedback_workers(count: int, assignment: Assignment, course_root: Path,
+                           cluster: bool = False) -> ProcessPoolExecutor:
     """``count`` processes that render feedback pages beside this one, started at once.
 
-    They are started fresh ("spawn"), not forked: a fork copies this process as it is, and a
-    thread of the caller's (a notebook's, a test's) that holds an import lock at that moment
-    leaves the copy waiting for that lock forever. They start now, while this process is still
-    where its caller left it (a process starts in its parent's folder) and before any grading
-    thread runs (under Python 3.13.0 a process spawned while they ran could fail to import
-    nbconvert), so that their imports overlap with the gradebook's preparation.
+    They are forked from the forkserver (:mod:`autograder.helper_processes`), which has the
+    grading code imported (and Dask's, if the run is on a ``cluster``: the workers of a
+    ``local:N`` cluster come from the same forkserver), not forked from this process: a fork
+    copies this process as it is, and a thread of the caller's (a notebook's, a test's) that
+    holds an import lock at that moment leaves the copy waiting for that lock forever. They
+    start now, before any grading thread runs, in this process's folder and environment.
     """
-    pool = ProcessPoolExecutor(max_workers=count, mp_context=mp.get_context("spawn"),
-                               initializer=_helper_setup, initargs=(assignment, course_root))
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=helper_context(cluster),
+                               initializer=_helper_setup,
+                               initargs=(assignment, course_root, caller_state()))
     for _ in range(count):
         pool.submit(_ready)
     return pool

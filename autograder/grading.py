@@ -287,7 +287,8 @@ def _grade_submissions(assignment, submissions, course_root, options: GradingOpt
     if timings is not None:
         timings["_start"] = time.perf_counter()
     use_this_environment()
-    feedback_pool = (start_feedback_workers(FEEDBACK_WORKERS, assignment, course_root)
+    feedback_pool = (start_feedback_workers(FEEDBACK_WORKERS, assignment, course_root,
+                                            cluster=cluster is not None)
                      if options.feedback else None)
     connection = _early_connection(cluster, options)  # its workers start while we prepare
     try:
