@@ -8,7 +8,10 @@ answers made from the release and the solution) in the same run:
 * cluster: the same pipeline on a loopback Dask ``LocalCluster`` of 2 worker processes
   (``grade --scheduler local:2``, its start included), where this process only coordinates;
 * serial: plain ``nbgrader autograde ASSIGNMENT`` in a course directory of its own, as nbgrader
-  runs it out of the box (one notebook after the other), then ``nbgrader generate_feedback``.
+  runs it out of the box (one notebook after the other), then ``nbgrader generate_feedback``;
+  once before the others and once after, the better run counting;
+* bubblewrap: the in-process run with kernels started by bubblewrap (``--no-forked-kernels``)
+  instead of forked from the zygote.
 
 For every run it also prints the CPU seconds per student over the whole process tree, by
 kind of process (this process, the student kernels, the judge kernels, the spawned helpers:
@@ -23,17 +26,17 @@ be): the autograde stages against each other (the same work), and the whole ``gr
 Target: at least 2x faster on a 2-core machine. The sandbox's cost is measured by grading
 the same submissions sandboxed and unsandboxed twice each and comparing the best runs.
 
-Figures on this machine (2 cores, a quiet day), 2026-12-02: serial nbgrader autograde 47.2 s
-(1.18 s per notebook); ``grade`` in-process 26.8 s (1.76x; 2.23x against autograde +
-generate_feedback), at 1.24 CPU seconds per student over the whole tree (student kernel 0.52 +
-judge 0.11 + feedback 0.37 + this process 0.24) with 1.85 cores busy, against serial nbgrader's
-1.11 with 0.75; ``--scheduler local:2`` 31.4 s (1.17x the in-process run); sandboxed vs
-unsandboxed +0% (26.8 s vs 26.7 s); identical grades. Later the same day, on a 2-core AMD EPYC
-and with feedback pages not parsed twice and kernels started without their debugger: ``grade``
-in-process 28.2 s at 1.25 CPU seconds per student (kernel 0.52, judge 0.13, feedback 0.32,
-this process 0.28), ``local:2`` 1.17x that; serial nbgrader, which runs last, took 60.5 s in that
-run (2.15x) and 43.7 s in the run before these changes (against which 28.2 s is 1.55x): a noisy
-machine.
+Figures on this machine (2 cores, Intel Xeon with AVX-512 and AMX), 2026-12-03, with kernels
+forked from the zygote (``autograder/kernel_zygote.py``) and the helpers and local:2 workers
+forked from one forkserver (``autograder/helper_processes.py``): serial nbgrader autograde
+47.5 s (the better of 47.5 s first and 50.7 s last); ``grade`` in-process 18.8 s (2.52x;
+3.16x against autograde + generate_feedback), at 0.77 CPU seconds per student over the whole
+tree (this process 0.28, student kernel 0.22, feedback helpers 0.15, judge 0.11) with 1.63
+cores busy, against serial nbgrader's 1.09 with 0.74; ``--scheduler local:2`` 18.9 s (1.00x
+the in-process run); kernels started by bubblewrap instead of forked 23.6 s (forking saves
+20%); bubblewrap's sandbox against none +4%; identical grades. Five runs that day, as the
+changes landed, gave the in-process run 17.7 to 20.7 s and the ratio against serial nbgrader
+2.30x to 2.69x: a noisy machine, on which 2.5x is reached only just.
 
 Run: ``.venv/bin/python benchmarks/bench_grading.py [--assignment NAME] [--students 40]``
 """
