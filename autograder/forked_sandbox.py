@@ -57,7 +57,7 @@ def run_keeper(request: dict, report: int, start_kernel: Callable[[dict], None])
         # opened now: once the kernel moved into its new root, so did the keeper (they share
         # the mount namespace), and the grader's folders are out of its sight
         status_file = os.open(request["status_file"],
-                         os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+                              os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         uid, gid = os.geteuid(), os.getegid()
         ns.unshare(NAMESPACES)
         Path("/proc/self/setgroups").write_text("deny")

@@ -286,6 +286,10 @@ class ForkedKernelManager(SandboxedKernelManager):
 
     zygote = None  # an autograder.kernel_zygote.Zygote; each manager gets its grader's
 
+    def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
+        # the command only carries the kernel's environment here: no bubblewrap to wrap it in
+        return GradingKernelManager.format_kernel_cmd(self, extra_arguments)
+
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
         env = {name: value for name, value in (kw.get("env") or os.environ).items()
                if name != "JPY_PARENT_PID"}

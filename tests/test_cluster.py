@@ -119,22 +119,31 @@ def test_a_worker_killed_in_the_middle_changes_nothing(course, local, tmp_path):
     assert len(students) == len(set(students)) == len(local) - 2  # each once (2 not gradable)
 
 
+def grade_beside_a_crasher(course, tmp_path, crasher: str, allowed_failures: int,
+                           workers: int = 2):
+    """The batch and one more student, ``crasher``, whose task kills the worker it starts on,
+    graded on a loopback cluster whose scheduler gives a task up after it was on
+    ``allowed_failures`` + 1 workers that died; (grades, the run's folder)."""
+    _, assignment, folder = course
+    submissions = tmp_path / "submissions"
+    shutil.copytree(folder, submissions)
+    shutil.copytree(submissions / "good", submissions / crasher)
+    env = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": str(allowed_failures)}
+    with loopback_cluster(tmp_path / "cluster", workers=workers, nanny=True,
+                          scheduler_env=env) as cluster:
+        with cluster.client() as client:
+            client.register_plugin(KillOnStart(f"grade-{crasher}-"))
+        out = tmp_path / "run" / "nbgrader"
+        results = grade_submissions(assignment, collect(submissions, assignment), out, OPTIONS,
+                                    cluster=ClusterSpec(cluster.address))
+    return grades(results), out
+
+
 def test_a_submission_that_kills_every_worker_is_reported_and_the_others_graded(
         course, local, tmp_path):
-    root, assignment, folder = course
-    crasher = tmp_path / "submissions"
-    shutil.copytree(folder, crasher)
-    shutil.copytree(crasher / "good", crasher / "crasher")
-    # the scheduler gives a task up after it was on 2 workers that died; which other students
-    # were on those workers too is the scheduler's choice: they must be graded all the same
-    env = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1"}
-    with loopback_cluster(tmp_path / "cluster", nanny=True, scheduler_env=env) as cluster:
-        with cluster.client() as client:
-            client.register_plugin(KillOnStart("grade-crasher-"))
-        out = tmp_path / "run" / "nbgrader"
-        results = grade_submissions(assignment, collect(crasher, assignment), out, OPTIONS,
-                                    cluster=ClusterSpec(cluster.address))
-    found = grades(results)
+    # which other students were on the workers that died is the scheduler's choice: they must
+    # be graded all the same
+    found, _ = grade_beside_a_crasher(course, tmp_path, "crasher", allowed_failures=1)
     score, _, status, problems = found.pop("crasher")
     assert (score, status) == (0, "not graded")
     assert any("ended the Dask worker" in p for p in problems), problems
@@ -146,19 +155,8 @@ def test_students_given_up_beside_a_crasher_are_graded_when_run_alone(course, lo
     # (allowed-failures 0): the crasher, run first, takes with it every student then on the
     # worker. Each of them runs again alone and is graded; the crasher alone ends the worker
     # again and is the one reported.
-    root, assignment, folder = course
-    crasher = tmp_path / "submissions"
-    shutil.copytree(folder, crasher)
-    shutil.copytree(crasher / "good", crasher / "a_crasher")
-    env = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}
-    with loopback_cluster(tmp_path / "cluster", workers=1, nanny=True,
-                          scheduler_env=env) as cluster:
-        with cluster.client() as client:
-            client.register_plugin(KillOnStart("grade-a_crasher-"))
-        out = tmp_path / "run" / "nbgrader"
-        results = grade_submissions(assignment, collect(crasher, assignment), out, OPTIONS,
-                                    cluster=ClusterSpec(cluster.address))
-    found = grades(results)
+    found, out = grade_beside_a_crasher(course, tmp_path, "a_crasher", allowed_failures=0,
+                                        workers=1)
     score, _, status, problems = found.pop("a_crasher")
     assert (score, status) == (0, "not graded")
     assert any("also when it ran alone" in p for p in problems), problems
