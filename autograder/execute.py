@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
+from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool, Float, Integer
 
@@ -52,14 +53,16 @@ RESOURCES_KEY = "autograder"
 class GradingContext:
     """What the grader hands every step of one conversion, in its resources: the judge pools
     (notebook name -> :class:`autograder.judge.JudgePool`, one per notebook of the
-    assignment), the sandbox policy (None: the default) and the cells whose nbgrader metadata
-    were found valid (:mod:`autograder.metadata_check`). nbconvert copies the resources; this
-    is shared, not copied (kernels cannot be)."""
+    assignment), the sandbox policy (None: the default), the cells whose nbgrader metadata
+    were found valid (:mod:`autograder.metadata_check`) and, in the coordinator, the run's
+    open gradebook (:mod:`autograder.recording`). nbconvert copies the resources; this is
+    shared, not copied (kernels and databases cannot be)."""
 
     judges: dict = field(default_factory=dict)
     policy: SandboxPolicy | None = None
     zygote: Zygote | None = None  # forks the sandboxed kernels; None: bubblewrap starts them
     valid_metadata: ValidMetadata = field(default_factory=ValidMetadata)  # checked cells
+    gradebook: Gradebook | None = None  # the run's, open: where the coordinator records
 
     def __deepcopy__(self, memo) -> GradingContext:
         return self
@@ -68,6 +71,8 @@ class GradingContext:
 def grading_context(resources: dict | None) -> GradingContext:
     """The GradingContext of a conversion (an empty one if it has none)."""
     return (resources or {}).get(RESOURCES_KEY) or GradingContext()
+
+
 CUT_MARK = "cut by the grader"  # in every cut output, for the reader
 TIMEOUT_MESSAGE = (
     "this cell was stopped by the time limit (an infinite loop, or code far too slow)"

@@ -14,7 +14,7 @@ The steps, for one assignment and a folder of submissions (see ``python -m autog
    wall time is spent waiting on them); with a cluster, on Dask workers
    (:mod:`autograder.cluster`), where no student code ever runs on this machine.
 4. recording, in this process alone, as each student's grade arrives: the graded notebooks are
-   saved into the run's gradebook by nbgrader's SaveAutoGrades (:func:`autograder.unit.
+   saved into the run's gradebook by nbgrader's SaveAutoGrades (:func:`autograder.recording.
    record_grades`), and the student is written to the run's journal (``graded.jsonl``), from
    which ``grade --resume`` continues an interrupted run.
 5. ``feedback``: nbgrader's GenerateFeedback, an HTML page per notebook, rendered by two
@@ -50,6 +50,7 @@ from autograder.execute import GradingContext
 from autograder.feedback_pages import FEEDBACK_WORKERS, render_feedback, start_feedback_workers
 from autograder.gradebook_file import create_gradebook
 from autograder.grades_columns import GRADED, GRADED_WITH_PROBLEMS, NOT_GRADED, UNSANDBOXED
+from autograder.recording import RunGradebook, record_grades
 from autograder.restore import restore_metadata
 from autograder.sandbox import SandboxPolicy, require_bwrap, require_working_sandbox
 from autograder.submissions import Submission
@@ -61,7 +62,6 @@ from autograder.unit import (
     GradingOptions,
     StudentGrade,
     StudentJob,
-    record_grades,
     use_this_environment,
 )
 
@@ -322,17 +322,19 @@ def _grade_submissions(assignment, submissions, course_root, options: GradingOpt
         grades = (_local_grades(template, options, jobs) if cluster is None else
                   _cluster_grades(cluster, template, options, jobs, connection))
         recorded = len(done)
-        recording = GradingContext()  # what the recording of one student keeps for the next
         try:
-            for grade in grades:
-                result = results[grade.student_id]
-                _record(grade, result, assignment, course_root, journal, recording)
-                recorded += 1
-                if result.graded and feedback_pool is not None:
-                    feedback[grade.student_id] = render_feedback(
-                        feedback_pool, assignment, course_root, grade.student_id)
-                if on_done:
-                    on_done(grade.student_id)
+            with RunGradebook(course_root) as gradebook:
+                # what the recording of one student keeps for the next
+                recording = GradingContext(gradebook=gradebook)
+                for grade in grades:
+                    result = results[grade.student_id]
+                    _record(grade, result, assignment, course_root, journal, recording)
+                    recorded += 1
+                    if result.graded and feedback_pool is not None:
+                        feedback[grade.student_id] = render_feedback(
+                            feedback_pool, assignment, course_root, grade.student_id)
+                    if on_done:
+                        on_done(grade.student_id)
         except KeyboardInterrupt:
             raise GradingStopped("interrupted", recorded, len(gradable)) from None
         except GradersGone as gone:

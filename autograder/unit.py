@@ -14,7 +14,7 @@ job into a :class:`StudentGrade`:
 3. the graded notebooks, as bytes, with the problems found recorded in their cells' metadata.
 
 Nothing of the job is written anywhere else: the coordinator alone records the scores in the
-run's gradebook (:class:`RecordGrades`, from the graded notebooks, so the scores are exactly
+run's gradebook (:mod:`autograder.recording`, from the graded notebooks, so the scores are exactly
 those nbgrader would have saved), and writes ``grades.csv`` and the feedback. A job can thus
 be run twice (a worker that died, a resumed run) without counting twice.
 
@@ -229,18 +229,11 @@ class ThreadSafeAutograde(ContextInResources, Autograde, KeepsWorkingDirectory):
         assignment's notebooks are graded. Unlike nbgrader's, the student and the submission
         are not created in the grader's gradebook (five openings of it and a write per student,
         one thread at a time): nobody reads it; the coordinator creates them in the run's
-        gradebook when it records the grades (:class:`RecordGrades`, with a missing notebook
+        gradebook when it records the grades (:mod:`autograder.recording`, with a missing notebook
         scored 0 there). Steps that read the gradebook (OverwriteCells) read only the
         assignment, which the template holds."""
         BaseConverter.init_assignment(self, assignment_id, student_id)
-        source = Path(self.coursedir.format_path(self.coursedir.source_directory, ".",
-                                                 assignment_id))
-        graded = Path(self._format_dest(assignment_id, student_id))
-        for path in find_all_files(str(source), self.coursedir.ignore + ["*.ipynb"]):
-            target = graded / Path(path).relative_to(source)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.unlink(missing_ok=True)
-            shutil.copy(path, target)
+        copy_source_files(self, assignment_id, student_id)
         self.notebooks = [path for path in self.notebooks
                           if Path(path).stem in self.assignment_notebooks]
         if not self.notebooks:
@@ -262,6 +255,19 @@ class ThreadSafeAutograde(ContextInResources, Autograde, KeepsWorkingDirectory):
             self._sanitizing = True
 
 
+def copy_source_files(converter: Autograde, assignment_id: str, student_id: str) -> None:
+    """As nbgrader's Autograde: the source's files other than notebooks (data the notebooks
+    read) copied into the student's ``autograded/`` folder, over the student's own."""
+    coursedir = converter.coursedir
+    source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment_id))
+    graded = Path(converter._format_dest(assignment_id, student_id))
+    for path in find_all_files(str(source), coursedir.ignore + ["*.ipynb"]):
+        target = graded / Path(path).relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
+        shutil.copy(path, target)
+
+
 class CheckCellMetadataOnce(CheckCellMetadata):
     """nbgrader's CheckCellMetadata step, each distinct cell validated once per grader or
     coordinator (:mod:`autograder.metadata_check`; the cells found valid are in the
@@ -278,28 +284,10 @@ class CheckCellMetadataOnce(CheckCellMetadata):
         return nb, resources
 
 
-class RecordGrades(ContextInResources, Autograde, KeepsWorkingDirectory):
-    """The coordinator's half of Autograde: the scores of notebooks graded elsewhere (read from
-    ``received/<student>/<assignment>/``) saved into this course's gradebook, and the notebooks
-    written to ``autograded/``, as nbgrader's own Autograde would have left them. Nothing is
-    executed: SaveAutoGrades reads each score from the graded cell's outputs."""
-
-    autograde_preprocessors = [SaveAutoGrades, AssignLatePenalties, CheckCellMetadataOnce]
-
-    @property
-    def _input_directory(self) -> str:
-        return "received"
-
-    def convert_single_notebook(self, notebook_filename: str) -> None:
-        self._sanitizing = False
-        self._init_preprocessors()
-        BaseConverter.convert_single_notebook(self, notebook_filename)
-
-
 def autograde_preprocessors(preprocessors: list, sandbox: bool) -> list:
     """nbgrader's autograde steps, with our Execute (sandboxed or not), the judge and an output
     size limit, the metadata check that remembers valid cells, and without the saving of the
-    scores: the coordinator saves them into the run's gradebook (:class:`RecordGrades`)."""
+    scores: the coordinator saves them into the run's gradebook (:mod:`autograder.recording`)."""
     execute = SandboxedExecute if sandbox else LimitedExecute
     steps = []
     for step in preprocessors:
@@ -338,22 +326,6 @@ def autograde_student(student_id: str, assignment: str, notebooks: tuple[str, ..
     converter.sanitize_preprocessors = sanitize_preprocessors(converter.sanitize_preprocessors)
     converter.autograde_preprocessors = autograde_preprocessors(
         converter.autograde_preprocessors, options.sandbox)
-    converter.start()
-
-
-def record_grades(student_id: str, assignment: str, course_root: Path,
-                  context: GradingContext | None = None) -> None:
-    """Save the scores of one student's notebooks, graded elsewhere and written to
-    ``course_root/received/<student>/<assignment>/``, into ``course_root``'s gradebook;
-    ``context`` keeps what is worth keeping from one student to the next (the cells found
-    valid)."""
-    config = nbgrader_config(course_root)
-    config.CourseDirectory.assignment_id = assignment
-    config.CourseDirectory.student_id = student_id
-    config.Autograde.force = True
-    config.Autograde.create_student = True
-    converter = RecordGrades(coursedir=CourseDirectory(config=config), config=config)
-    converter.context = context
     converter.start()
 
 

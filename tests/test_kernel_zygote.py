@@ -159,6 +159,28 @@ def test_two_kernels_at_once_see_nothing_of_each_other(zygote, tmp_path):
             process.wait(timeout=10)
 
 
+def test_forked_kernels_draw_their_own_random_numbers_from_a_preloaded_library(zygote,
+                                                                               tmp_path):
+    # numpy.random and the course's library are imported once, in the zygote; the global
+    # NumPy stream is seeded again in each kernel, as a kernel of its own would seed it
+    policy = SandboxPolicy(hidden=(str(tmp_path / "grader"),))
+    probe = ("import json, sys, numpy as np\n"
+             "print(json.dumps([sorted(m for m in ('course.data', 'autograder.checks', "
+             "'course.train') if m in sys.modules), np.random.rand(4).tolist()]))")
+    draws = []
+    for name in ("a", "b"):
+        folder = tmp_path / "grader" / name
+        folder.mkdir(parents=True)
+        process, connection = _start(zygote, policy, folder, tmp_path / f"sockets_{name}")
+        try:
+            draws.append(json.loads(_execute(connection, probe)))
+        finally:
+            process.kill()
+            process.wait(timeout=10)
+    assert draws[0][0] == draws[1][0] == ["autograder.checks", "course.data"]  # not train
+    assert draws[0][1] != draws[1][1]
+
+
 SCAN_MEMORY = r"""
 import json, os, re
 found = set()
