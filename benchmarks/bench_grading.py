@@ -26,17 +26,18 @@ be): the autograde stages against each other (the same work), and the whole ``gr
 Target: at least 2x faster on a 2-core machine. The sandbox's cost is measured by grading
 the same submissions sandboxed and unsandboxed twice each and comparing the best runs.
 
-Figures on this machine (2 cores, Intel Xeon with AVX-512 and AMX), 2026-12-03, with kernels
-forked from the zygote (``autograder/kernel_zygote.py``) and the helpers and local:2 workers
-forked from one forkserver (``autograder/helper_processes.py``): serial nbgrader autograde
-47.5 s (the better of 47.5 s first and 50.7 s last); ``grade`` in-process 18.8 s (2.52x;
-3.16x against autograde + generate_feedback), at 0.77 CPU seconds per student over the whole
-tree (this process 0.28, student kernel 0.22, feedback helpers 0.15, judge 0.11) with 1.63
-cores busy, against serial nbgrader's 1.09 with 0.74; ``--scheduler local:2`` 18.9 s (1.00x
-the in-process run); kernels started by bubblewrap instead of forked 23.6 s (forking saves
-20%); bubblewrap's sandbox against none +4%; identical grades. Five runs that day, as the
-changes landed, gave the in-process run 17.7 to 20.7 s and the ratio against serial nbgrader
-2.30x to 2.69x: a noisy machine, on which 2.5x is reached only just.
+Figures on this machine (2 cores, Intel Xeon with AVX-512 and AMX), 2026-12-03 (a later
+session), with kernels forked from the zygote (``autograder/kernel_zygote.py``), the helpers
+and local:2 workers forked from one forkserver (``autograder/helper_processes.py``), and the
+run's gradebook opened once for the recording (``autograder/recording.py``): serial nbgrader
+autograde 43.8 s (the better of 49.2 s first and 43.8 s last); ``grade`` in-process 14.4 s
+(3.03x; 3.77x against autograde + generate_feedback), at 0.58 CPU seconds per student over
+the whole tree (this process 0.17, student kernel 0.17, feedback helpers 0.13, judge 0.10)
+with 1.60 cores busy, against serial nbgrader's 1.00 with 0.74; ``--scheduler local:2``
+14.0 s (0.97x the in-process run; its coordinator 0.07 CPU s per student); kernels started by
+bubblewrap instead of forked 18.0 s (forking saves 20%); bubblewrap's sandbox against none
++8%; identical grades. Three runs that day gave ``grade`` 14.1 to 14.4 s and 2.70x to 3.19x
+against serial nbgrader, whose own time moved from 38.1 to 45.2 s: a noisy machine.
 
 Run: ``.venv/bin/python benchmarks/bench_grading.py [--assignment NAME] [--students 40]``
 """

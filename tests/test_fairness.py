@@ -39,7 +39,7 @@ import pytest
 from nbgrader.utils import determine_grade
 from received import leaks, secret_lines
 
-from autograder.coursedir import Assignment, find_assignment
+from autograder.coursedir import Assignment, assignments, find_assignment
 from autograder.grading import GradingOptions, grade_submissions
 from autograder.judge import is_test_cell
 from autograder.report import write_feedback
@@ -47,8 +47,7 @@ from autograder.samples import answered, released_copy, solution_cell_ids, with_
 from autograder.submissions import collect
 
 HERE = Path(__file__).parent
-ASSIGNMENTS = ["a1_neuron_perceptron", "a2_backprop", "a3_optimizers", "a4_regularization",
-               "a5_init_batchnorm"]
+ASSIGNMENTS = [a.name for a in assignments()]  # every assignment of solutions/
 
 
 @dataclass(frozen=True)
