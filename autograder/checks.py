@@ -960,16 +960,23 @@ def _cell_line() -> int | None:
     return frame.f_lineno if frame is not None else None
 
 
+class StudentCodeCalled(RuntimeError):
+    """Judge mode: a cell called the student's code, which the judge does not have."""
+
+
 class StudentCodeNotHere:
     """Judge mode: stands for a name the student's answer defines; the judge has no student
-    code, so a test that calls it outside ``grade_cases`` is a mistake in the test."""
+    code, so a test that calls it outside ``grade_cases`` is a mistake in the test (and a cell
+    that is no test, a demonstration that runs the student's functions, is not run by the
+    judge: :class:`autograder.judge.JudgeKernel`)."""
 
     def __init__(self, name: str) -> None:
         self.name = name
 
     def __call__(self, *args, **kwargs):
-        raise RuntimeError(f"the test called the student's {self.name} outside grade_cases; "
-                           "the grader can only judge what grade_cases records")
+        raise StudentCodeCalled(f"the test called the student's {self.name} outside "
+                                "grade_cases; the grader can only judge what grade_cases "
+                                "records")
 
     def __repr__(self) -> str:
         return f"<the student's {self.name}>"

@@ -90,7 +90,9 @@ def defined_names(source: str) -> list[str]:
 
 
 class JudgeKernel:
-    """A kernel with the source notebook's setup run and its answer cells left out."""
+    """A kernel with the source notebook's setup run and its answer cells left out. A cell
+    that calls the student's functions outside the tests (a demonstration of what they do)
+    stops where it calls them: the judge has no student code, and no score depends on it."""
 
     def __init__(self, source: Path, timeout: float) -> None:
         self.source = source
@@ -111,7 +113,8 @@ class JudgeKernel:
             else:
                 code = cell.source
             outputs = self.run(code)
-            errors = [o for o in outputs if o.output_type == "error"]
+            errors = [o for o in outputs if o.output_type == "error"
+                      and o.ename != "StudentCodeCalled"]  # a demonstration of the answers
             if errors:
                 self.close()
                 raise RuntimeError(f"the judge could not run the setup of {source.name}: "

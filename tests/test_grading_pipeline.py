@@ -251,7 +251,7 @@ def test_release_refuses_a_test_that_the_judge_cannot_replay(tmp_path):
     done = run_cli("release", "tiny", "--course-dir", str(tmp_path))
     assert done.returncode == 2, done.stdout + done.stderr
     assert ("test_ex2_cube gives 0 of 3 points on the solution when the grader's judge scores "
-            "it (GraderError: the grader could not score this test (RuntimeError: the test "
+            "it (GraderError: the grader could not score this test (StudentCodeCalled: the test "
             "called the student's cube outside grade_cases") in done.stderr
     assert not (tmp_path / "release" / "tiny").exists()
 

@@ -1,6 +1,6 @@
 """An infinite loop costs only its own answer's points, whatever the time limits.
 
-For each of the five assignments, a student whose first answer is an infinite loop (the
+For each assignment, a student whose first answer is an infinite loop (the
 solution's answers everywhere else) is graded beside a student whose first answer is left
 empty, with the worst limits a lecturer can give: a notebook budget of 60 s and a per-cell
 limit of 60 s as well, so that the loop's cell alone could use the whole budget. Both must get
