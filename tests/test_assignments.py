@@ -21,10 +21,10 @@ from autograder.submissions import collect
 
 ASSIGNMENTS = assignments()
 EXPECTED_NAMES = {"a1_neuron_perceptron", "a2_backprop", "a3_optimizers", "a4_regularization",
-                  "a5_init_batchnorm", "a6_mlp"}
+                  "a5_init_batchnorm", "a6_mlp", "a7_training_loop"}
 
 
-def test_the_six_assignments_exist():
+def test_the_seven_assignments_exist():
     assert EXPECTED_NAMES <= {a.name for a in ASSIGNMENTS}
 
 

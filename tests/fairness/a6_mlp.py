@@ -175,6 +175,34 @@ def gradient_check(loss_fn, params, dWs, dbs, h=1e-5):
     return network, history
 '''),
     ],
+    "ex6_regression_losses": [
+        ("a loop over the entries, np.where for the sign, np.float64 results",
+         r'''def mse(pred, target):
+    total = 0.0
+    for p, t in zip(pred.ravel(), target.ravel()):
+        total += (t - p) ** 2
+    n = pred.size
+    return np.float64(total / n), (2.0 / n) * (pred - target)
+
+
+def mae(pred, target):
+    diff = pred - target
+    sign = np.where(diff > 0, 1.0, np.where(diff < 0, -1.0, 0.0))
+    return np.abs(diff).sum() / diff.size, sign / diff.size
+'''),
+        ("the shape's product for N, the errors y - y_hat, and np.square",
+         r'''def mse(pred, target):
+    errors = target - pred
+    N = int(np.prod(pred.shape))
+    return float(np.square(errors).sum() / N), -2 * errors / N
+
+
+def mae(pred, target):
+    errors = target - pred
+    N = int(np.prod(pred.shape))
+    return float(np.abs(errors).mean()), -np.sign(errors) / N
+'''),
+    ],
 }
 
 WRONG = {
@@ -367,6 +395,26 @@ def loss_and_gradients(X, y, params, activation, forward=mlp_forward,
             W = W - lr * dW
             b = b - lr * db
     return params, losses
+'''),
+    ],
+    "ex6_regression_losses": [
+        ("MSE's gradient without the 2, MAE's divided by m only", r'''def mse(pred, target):
+    diff = pred - target
+    return float(np.mean(diff**2)), diff / diff.size
+
+
+def mae(pred, target):
+    diff = pred - target
+    return float(np.mean(np.abs(diff))), np.sign(diff) / len(diff)
+'''),
+        ("sign(0) taken as 1 in MAE's gradient", r'''def mse(pred, target):
+    diff = pred - target
+    return float(np.mean(diff**2)), 2 * diff / diff.size
+
+
+def mae(pred, target):
+    diff = pred - target
+    return float(np.mean(np.abs(diff))), np.where(diff >= 0, 1.0, -1.0) / diff.size
 '''),
     ],
 }
