@@ -27,6 +27,7 @@ from nbgrader.converters import Autograde
 from nbgrader.converters.base import BaseConverter, NbGraderException
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import AssignLatePenalties, NbGraderPreprocessor, SaveAutoGrades
+from traitlets.config import Config
 
 from autograder.converters import KeepsWorkingDirectory
 from autograder.coursedir import nbgrader_config
@@ -35,7 +36,7 @@ from autograder.unit import CheckCellMetadataOnce, ContextInResources, copy_sour
 
 
 def course_directory(course_root: Path, assignment: str = "", student_id: str = "",
-                     ) -> tuple[CourseDirectory, object]:
+                     ) -> tuple[CourseDirectory, Config]:
     """nbgrader's CourseDirectory of ``course_root`` (one assignment and student, if given),
     with the configuration it was made from."""
     config = nbgrader_config(course_root)
